@@ -1,0 +1,33 @@
+/* flowcast run CASE.yaml [-key value ...]: runs the job a case file describes. */
+#include <string.h>
+
+#include "fc_app.h"
+#include "fc_case.h"
+#include "fc_jobs.h"
+#include "fc_log.h"
+
+static fc_err run_with_case(fc_app *app, fc_case *c)
+{
+  FcCall(fc_fields_job_declare(c));
+  if (app->help) {
+    fc_print(app->comm, "usage: flowcast run CASE.yaml [-key value ...]\n\nCase keys (YAML nesting joins with '_'; "
+                        "the command line overrides the file):\n");
+    FcCall(fc_case_print_help(c, stdout));
+    return FC_SUCCESS;
+  }
+  if (app->cargc < 1 || app->cargv[0][0] == '-')
+    FcRaise(FC_ERR_USAGE, "flowcast run: expected a case file: flowcast run CASE.yaml [-key value ...]");
+  FcCall(fc_case_set_from_file(c, app->cargv[0]));
+  FcCall(fc_case_set_from_args(c, app->cargc - 1, app->cargv + 1));
+  FcCall(fc_fields_job_run(c, app->comm, app->argc, app->argv));
+  return FC_SUCCESS;
+}
+
+fc_err fc_cmd_run(fc_app *app)
+{
+  fc_case *c;
+  FcCall(fc_case_create(app->comm, &c));
+  fc_err e = run_with_case(app, c);
+  fc_case_destroy(&c);
+  return e;
+}

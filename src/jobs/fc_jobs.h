@@ -1,0 +1,29 @@
+/* Jobs run by `flowcast run`: each declares its case keys and runs from a case. */
+#ifndef FC_JOBS_H
+#define FC_JOBS_H
+
+#include "fc_case.h"
+#include "fc_grid.h"
+
+/* The fields job: a field from an exact Navier-Stokes solution (decaying Taylor-Green
+ * vortex) or from another code's HDF5 dataset, its diagnostics (kinetic energy,
+ * divergence), written as a flowcast field file with XDMF. */
+fc_err fc_fields_job_declare(fc_case *c);
+fc_err fc_fields_job_run(fc_case *c, MPI_Comm comm, int argc, char **argv);
+
+/* Taylor-Green vortex in the x-y plane (uniform along z), an exact solution of the
+ * incompressible Navier-Stokes equations on a periodic Lx x Ly box:
+ *   u =  A sin(a x) cos(b y) F,  v = -A (a/b) cos(a x) sin(b y) F,  w = 0,
+ *   p =  A^2 F^2 / 4 (cos(2 a x) + (a/b)^2 cos(2 b y)),  F = exp(-nu (a^2 + b^2) t),
+ * with a = 2 pi / Lx, b = 2 pi / Ly (unit density). u has ndim components. */
+void fc_taylor_green(const fc_grid *g, double amplitude, double nu, double t, fc_field *u, fc_field *p);
+/* Its exact volume-averaged kinetic energy (1/V) int |u|^2 / 2 dV on a periodic box. */
+double fc_taylor_green_energy(const fc_grid *g, double amplitude, double nu, double t);
+
+/* Volume-averaged kinetic energy (1/V) int |u|^2/2 dV (trapezoid weights; collective). */
+fc_err fc_kinetic_energy(const fc_field *u, double *energy);
+/* max |div u| by second-order central differences (one-sided at walls); collective,
+ * exchanges one x-plane with the neighbouring slabs. */
+fc_err fc_max_divergence(const fc_field *u, double *maxdiv);
+
+#endif

@@ -1,0 +1,1 @@
+fc_cunit_test(case RANKS 1 2)

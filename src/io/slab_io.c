@@ -165,8 +165,14 @@ fc_err fc_h5_read_slab(hid_t file, const char *ctx, const char *dset, const fc_a
   htri_t exists = dset[0] ? fc_h5_path_exists(file, dset) : 0;
   if (exists <= 0) FcRaiseComm(comm, FC_ERR_INPUT, "%s: dataset '%s' does not exist", ctx, dset);
   H5O_info_t oi;
-  if (H5Oget_info_by_name(file, dset, &oi, H5P_DEFAULT) < 0 || oi.type != H5O_TYPE_DATASET)
-    FcRaiseComm(comm, FC_ERR_INPUT, "%s: '%s' is not a dataset (a group or another object)", ctx, dset);
+  if (H5Oget_info_by_name(file, dset, &oi, H5P_DEFAULT) < 0) {
+    char msg[FC_H5_MSG_LEN];
+    fc_h5_last_error(msg, sizeof msg);
+    FcRaiseComm(comm, FC_ERR_INPUT, "%s: object '%s' cannot be read (corrupted?): %s", ctx, dset, msg);
+  }
+  if (oi.type != H5O_TYPE_DATASET)
+    FcRaiseComm(comm, FC_ERR_INPUT, "%s: '%s' is a %s, expected a dataset", ctx, dset,
+                oi.type == H5O_TYPE_GROUP ? "group" : "named datatype or other object");
   hid_t d = H5Dopen2(file, dset, H5P_DEFAULT);
   if (d < 0) {
     char msg[FC_H5_MSG_LEN];

@@ -19,7 +19,7 @@ fc_err fc_kinetic_energy(const fc_field *u, double *energy)
 {
   const fc_grid *g = u->grid;
   const long nxl = u->decomp.nxl, ny = g->n[1], nz = g->ndim == 3 ? g->n[2] : 1;
-  double sum = 0, vol = 1;
+  double sum = 0, comp = 0, vol = 1; /* compensated (Kahan) sum: exact to round-off on large grids */
   for (int a = 0; a < g->ndim; a++) vol *= g->length[a];
   for (long i = 0; i < nxl; i++)
     for (long j = 0; j < ny; j++)
@@ -28,7 +28,9 @@ fc_err fc_kinetic_energy(const fc_field *u, double *energy)
         const double *v = u->data + ((i * ny + j) * nz + k) * u->ncomp;
         double q = 0;
         for (int c = 0; c < u->ncomp; c++) q += v[c] * v[c];
-        sum += 0.5 * q * w;
+        double y = 0.5 * q * w - comp, t = sum + y;
+        comp = (t - sum) - y;
+        sum = t;
       }
   double all = 0;
   FcCallMPI(MPI_Allreduce(&sum, &all, 1, MPI_DOUBLE, MPI_SUM, u->decomp.comm));

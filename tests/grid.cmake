@@ -1,0 +1,1 @@
+fc_cunit_test(grid RANKS 1 2 3)

@@ -82,6 +82,11 @@ if(FC_BUILD_TESTS)
 endif()
 
 # --- what the installed pkg-config file needs ------------------------------------
-set(FC_PC_REQUIRES "${FC_HDF5_PC} PETSc fftw3 ompi-c")
-set(FC_PC_LIBS_PRIVATE "-lfftw3_mpi -lfftw3f_mpi -lfftw3f -lopenblas -lm")
+# public headers include mpi.h and hdf5.h; PETSc, FFTW and OpenBLAS are private
+if(NOT FC_HDF5_PC)
+  set(FC_HDF5_PC hdf5-openmpi)
+endif()
+set(FC_PC_REQUIRES "${FC_HDF5_PC} ompi-c")
+set(FC_PC_LIBS_PRIVATE "${FC_PETSC_LDFLAGS} -lfftw3_mpi -lfftw3f_mpi -lfftw3f -lopenblas -lm")
+string(REPLACE ";" " " FC_PC_LIBS_PRIVATE "${FC_PC_LIBS_PRIVATE}")
 set(FC_PC_CFLAGS "-I${FC_CBLAS_INCLUDE} -I${FC_FFTW_MPI_INCLUDE}")

@@ -10,9 +10,9 @@ static fc_err run_with_case(fc_app *app, fc_case *c)
 {
   FcCall(fc_fields_job_declare(c));
   if (app->help) {
-    fc_print(app->comm, "usage: flowcast run CASE.yaml [-key value ...]\n\nCase keys (YAML nesting joins with '_'; "
-                        "the command line overrides the file):\n");
+    fc_print(app->comm, "usage: flowcast run CASE.yaml [-key value ...]\n\n");
     FcCall(fc_case_print_help(c, stdout));
+    fc_print(app->comm, "\nRun-time options (command line only): -log_view prints per-stage timers at the end.\n");
     return FC_SUCCESS;
   }
   if (app->cargc < 1 || app->cargv[0][0] == '-')

@@ -29,8 +29,8 @@ static int is_declared(const fc_case *c, const char *name)
   return 0;
 }
 
-/* The declared key nearest to name, if it is close enough to be a likely typo. */
-static const char *nearest_key(const fc_case *c, const char *name)
+/* The declared key nearest to name; *close tells whether it is near enough to be a likely typo. */
+static const char *nearest_key(const fc_case *c, const char *name, int *close)
 {
   const char *best = NULL;
   int bestd = -1;
@@ -44,8 +44,8 @@ static const char *nearest_key(const fc_case *c, const char *name)
       int d = fc_edit_distance(low, k);
       if (d >= 0 && (bestd < 0 || d < bestd)) bestd = d, best = k;
     }
-  if (best && (bestd <= 2 || 3 * bestd <= (int)n)) return best;
-  return NULL;
+  *close = best && (bestd <= 2 || 3 * bestd <= (int)n);
+  return best;
 }
 
 fc_err fc_case_check_unknown(fc_case *c)
@@ -60,20 +60,24 @@ fc_err fc_case_check_unknown(fc_case *c)
     const char *name = names[i];
     int cmdline = fc_case_from_cmdline(c, name);
     if (is_declared(c, name) || (cmdline && is_petsc_option(name))) continue;
-    const char *near = nearest_key(c, name);
+    int close = 0;
+    const char *near = nearest_key(c, name, &close);
     if (nunknown++ == 0) {
       char origin[PETSC_MAX_PATH_LEN + 32];
       fc_case_origin(c, name, origin, sizeof origin);
       if (!cmdline && is_petsc_option(name))
         snprintf(msg, sizeof msg, "%s: key '%s' is a PETSc run-time option: give it on the command line (-%s)",
                  origin, name, name);
-      else if (near)
+      else if (near && close)
         snprintf(msg, sizeof msg, "%s: unknown key '%s' (did you mean '%s'?)", origin, name, near);
+      else if (near)
+        snprintf(msg, sizeof msg, "%s: unknown key '%s' (the nearest valid key is '%s'; -help lists them all)",
+                 origin, name, near);
       else
         snprintf(msg, sizeof msg, "%s: unknown key '%s' (-help lists the keys)", origin, name);
     } else {
       size_t o = strlen(others);
-      if (near)
+      if (near && close)
         snprintf(others + o, sizeof others - o, "%s'%s' (did you mean '%s'?)", nunknown > 2 ? ", " : "", name, near);
       else
         snprintf(others + o, sizeof others - o, "%s'%s'", nunknown > 2 ? ", " : "", name);

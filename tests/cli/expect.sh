@@ -18,6 +18,7 @@
 # The command runs under `timeout` (FC_EXPECT_TIMEOUT seconds, default 110: below
 # ctest's 120 s so that a hang is reported here, with the output so far).
 set -u
+set -f # no globbing: patterns and paths are taken literally
 
 usage() {
   echo "usage: expect.sh {ok|fail} REGEX [--also REGEX]... [--status N] [--absent PATH]... [--keep PATH]... -- COMMAND..." >&2
@@ -51,8 +52,9 @@ done
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fc_expect.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT
 failures=0
+messages=""
 fail() {
-  echo "FAILED: $*" >&2
+  messages="${messages}FAILED: $*$nl"
   failures=$((failures + 1))
 }
 
@@ -137,7 +139,8 @@ echo "---- stderr ----"
 cat "$tmp/err"
 echo "----------------"
 if [ "$failures" -gt 0 ]; then
-  echo "expect.sh: $failures check(s) failed (mode $mode, regex /$regex/)" >&2
+  printf '%s' "$messages"
+  echo "expect.sh: $failures check(s) failed (mode $mode, regex /$regex/)"
   exit 1
 fi
 echo "expect.sh: ok ($mode, /$regex/)"

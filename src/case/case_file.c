@@ -136,21 +136,6 @@ static int read_case_file(const char *path, char **text, size_t *len, char *msg,
   return 0;
 }
 
-/* The first line whose indentation contains a tab (YAML forbids tabs there), or 0. */
-static long tab_indented_line(const char *text)
-{
-  long line = 1;
-  const char *p = text;
-  while (*p) {
-    int tab = 0;
-    while (*p == ' ' || *p == '\t') tab |= (*p++ == '\t');
-    if (tab && *p && *p != '\n' && *p != '#') return line;
-    while (*p && *p != '\n') p++;
-    if (*p) p++, line++;
-  }
-  return 0;
-}
-
 /* Parses text into a scratch database first, so that a failure leaves the case
  * untouched and an empty scratch database tells a non-mapping top level apart. */
 static fc_err insert_yaml(fc_case *c, const char *path, const char *text)
@@ -181,11 +166,9 @@ static fc_err insert_yaml(fc_case *c, const char *path, const char *text)
                   "case file %s: unsupported YAML structure: %s (values must be scalars, lists of scalars or "
                   "nested mappings)",
                   path, detail);
-    long tabline = tab_indented_line(text);
-    if (tabline)
-      FcRaiseComm(c->comm, FC_ERR_INPUT,
-                  "case file %s: malformed YAML: %s (line %ld is indented with a tab; YAML indents with spaces)",
-                  path, detail, tabline);
+    char where[512];
+    if (fc_yaml_locate_error(text, strlen(text), where, sizeof where))
+      FcRaiseComm(c->comm, FC_ERR_INPUT, "case file %s: malformed YAML at %s", path, where);
     FcRaiseComm(c->comm, FC_ERR_INPUT,
                 "case file %s: malformed YAML: %s (check the indentation, the ':' after each key and the "
                 "brackets and quotes)",

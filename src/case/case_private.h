@@ -47,4 +47,7 @@ void fc_case_origin(const fc_case *c, const char *key, char *buf, size_t len);
 /* Stores the case file's path and text (takes a copy of both). */
 fc_err fc_case_store_file(fc_case *c, const char *path, const char *text);
 
+/* Line, column and problem of the first YAML syntax error in text (libyaml); 0 if none. */
+int fc_yaml_locate_error(const char *text, size_t length, char *buf, size_t len);
+
 #endif

@@ -3,8 +3,6 @@
 # (h5diff) and their XDMF sidecars parse and point at existing datasets.
 add_executable(test_roundtrip test_roundtrip.c)
 target_link_libraries(test_roundtrip PRIVATE fc_test_main)
-find_program(FC_H5DIFF h5diff REQUIRED)
-find_program(FC_SYSTEM_PYTHON NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH REQUIRED)
 
 foreach(np 1 2)
   add_test(NAME roundtrip_write_np${np}

@@ -11,6 +11,7 @@
  *     truncated.h5   a valid file cut to half its size
  *     corrupted.h5   a valid file whose /u object header is overwritten with garbage
  *     not_hdf5.h5    text        empty.h5  0 bytes        dir.h5/  a directory
+ *     out_is_dir_np1.h5/, out_is_dir_np2.h5/  directories given as output_file
  *     existing_out_np1.h5, existing_out_np2.h5  files a failing run must leave untouched
  *   YAML case files:
  *     good.yaml (source: file on good.h5), binary.yaml (NUL bytes), malformed.yaml,
@@ -196,11 +197,9 @@ static haddr_t header_address(const char *name)
   if (f < 0) die("cannot reopen %s", path_of(name));
   haddr_t addr;
 #if H5_VERSION_GE(1, 12, 0)
-  H5O_native_info_t ni;
   H5O_info2_t oi;
   check(H5Oget_info_by_name3(f, "u", &oi, H5O_INFO_BASIC, H5P_DEFAULT), "H5Oget_info_by_name3");
   check(H5VLnative_token_to_addr(f, oi.token, &addr), "H5VLnative_token_to_addr");
-  (void)ni;
 #else
   H5O_info_t oi;
   check(H5Oget_info_by_name(f, "u", &oi, H5P_DEFAULT), "H5Oget_info_by_name");
@@ -281,7 +280,9 @@ int main(int argc, char **argv)
   write_corrupted();
   write_text("not_hdf5.h5", "this is a text file, not HDF5\nu = 1, 2, 3\n");
   write_bytes("empty.h5", "", 0);
-  if (mkdir(path_of("dir.h5"), 0777) != 0) die("cannot create %s: %s", path_of("dir.h5"), strerror(errno));
+  static const char *const dirs[] = {"dir.h5", "out_is_dir_np1.h5", "out_is_dir_np2.h5"};
+  for (int i = 0; i < 3; i++)
+    if (mkdir(path_of(dirs[i]), 0777) != 0) die("cannot create %s: %s", path_of(dirs[i]), strerror(errno));
   write_cases();
   H5close();
   printf("make_bad_inputs: wrote the test inputs into %s\n", dir);

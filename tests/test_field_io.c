@@ -352,9 +352,15 @@ static void test_writer_atomic(void)
   struct stat st;
   CU_ASSERT_EQUAL(stat(path, &st), 0);
   CU_ASSERT_EQUAL(st.st_size, 15);
-  /* an output directory that does not exist */
-  tmp_path(path, sizeof path, "no/such/dir/out.h5");
-  FC_TEST_FAILS(fc_field_writer_create(MPI_COMM_WORLD, path, g, FC_PRECISION_FLOAT64, &w), FC_ERR_IO);
+  /* missing parent directories are created; a parent that is a file, or an output that is
+   * a directory, is refused before anything is written */
+  tmp_path(path, sizeof path, "new/sub/dir/out.h5");
+  FC_TEST_OK(fc_field_writer_create(MPI_COMM_WORLD, path, g, FC_PRECISION_FLOAT64, &w));
+  FC_TEST_OK(fc_field_writer_close(&w));
+  tmp_path(path, sizeof path, "atomic.h5/out.h5");
+  FC_TEST_FAILS(fc_field_writer_create(MPI_COMM_WORLD, path, g, FC_PRECISION_FLOAT64, &w), FC_ERR_INPUT);
+  tmp_path(path, sizeof path, "new/sub");
+  FC_TEST_FAILS(fc_field_writer_create(MPI_COMM_WORLD, path, g, FC_PRECISION_FLOAT64, &w), FC_ERR_INPUT);
   fc_field_destroy(&u);
   fc_grid_destroy(&g);
 }

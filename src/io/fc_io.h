@@ -96,6 +96,10 @@ fc_err fc_h5_describe(MPI_Comm comm, const char *path, FILE *out);
 /* Collective pre-open checks with one clear message: missing, a directory, unreadable,
  * empty, not HDF5. */
 fc_err fc_h5_check_path(MPI_Comm comm, const char *path);
+/* Collective check of an output path before anything is computed: creates missing parent
+ * directories (rank 0); errors when the path is a directory, a parent is a file, or the
+ * directory is not writable. */
+fc_err fc_output_prepare(MPI_Comm comm, const char *path);
 /* HDF5's innermost error message of the last failed call on this thread. */
 void fc_h5_last_error(char *buf, size_t len);
 /* Sidecar name: "a/b.h5" -> "a/b.xmf". */

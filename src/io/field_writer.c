@@ -1,4 +1,5 @@
 /* Writing field files: collective, to "<path>.partial", renamed when complete. */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,13 +63,18 @@ fc_err fc_field_writer_create(MPI_Comm comm, const char *path, const fc_grid *g,
   snprintf(w->partial, sizeof w->partial, "%s.partial", path);
   w->grid = g;
   w->precision = precision == FC_PRECISION_FLOAT32 ? FC_PRECISION_FLOAT32 : FC_PRECISION_FLOAT64;
+  fc_err e = fc_output_prepare(comm, path);
+  if (e) {
+    free(w);
+    return e;
+  }
   hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
   H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL);
   w->file = H5Fcreate(w->partial, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  char msg[FC_H5_MSG_LEN] = "";
+  if (w->file < 0) fc_h5_last_error(msg, sizeof msg); /* before H5Pclose clears HDF5's error stack */
   H5Pclose(fapl);
   if (w->file < 0) {
-    char msg[FC_H5_MSG_LEN];
-    fc_h5_last_error(msg, sizeof msg);
     free(w);
     FcRaiseComm(comm, FC_ERR_IO, "cannot create output file '%s' (does its directory exist and is it writable?): %s",
                 path, msg);
@@ -80,7 +86,7 @@ fc_err fc_field_writer_create(MPI_Comm comm, const char *path, const fc_grid *g,
   strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tmv));
   MPI_Bcast(created, sizeof created, MPI_CHAR, 0, comm); /* identical attribute on every rank */
   long ndim = g->ndim, version = FC_SCHEMA_VERSION;
-  fc_err e = fc_h5_attr_write_string(w->file, "schema", FC_SCHEMA_NAME);
+  e = fc_h5_attr_write_string(w->file, "schema", FC_SCHEMA_NAME);
   if (!e) e = fc_h5_attr_write_longs(w->file, "schema_version", 1, &version);
   if (!e) e = fc_h5_attr_write_string(w->file, "flowcast_version", FC_VERSION);
   if (!e) e = fc_h5_attr_write_string(w->file, "created", created);
@@ -210,11 +216,16 @@ fc_err fc_field_writer_close(fc_field_writer **wp)
   herr_t st = H5Fclose(w->file);
   w->file = -1;
   fc_err e = fc_error_agree(comm, st < 0 ? FC_ERR_IO : FC_SUCCESS);
-  if (!e && w->rank == 0 && rename(w->partial, w->path) != 0) e = FC_ERR_IO;
+  char why[PATH_MAX + 256] = "HDF5 could not close it";
+  if (!e && w->rank == 0 && rename(w->partial, w->path) != 0) {
+    e = FC_ERR_IO;
+    snprintf(why, sizeof why, "renaming '%.4000s' to it failed: %s", w->partial, strerror(errno));
+  }
   FcCallMPI(MPI_Bcast(&e, 1, MPI_INT, 0, comm));
   if (e) {
+    FcCallMPI(MPI_Bcast(why, sizeof why, MPI_CHAR, 0, comm));
     fc_field_writer_discard(wp);
-    FcRaiseComm(comm, FC_ERR_IO, "cannot complete output file '%s'", path);
+    FcRaiseComm(comm, FC_ERR_IO, "cannot complete output file '%s': %s", path, why);
   }
   free(w);
   *wp = NULL;

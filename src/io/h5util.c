@@ -2,6 +2,7 @@
 #include "h5util.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -200,4 +201,49 @@ htri_t fc_h5_path_exists(hid_t loc, const char *path)
     if (ok <= 0) return ok < 0 ? 0 : ok;
   }
   return 1;
+}
+
+/* mkdir -p of dir (a writable copy of the path); 0 or an errno, with the failing prefix left in dir. */
+static int make_dirs(char *dir)
+{
+  struct stat st;
+  for (char *p = dir + 1;; p++) {
+    if (*p != '/' && *p != 0) continue;
+    char saved = *p;
+    *p = 0;
+    if (stat(dir, &st) == 0) {
+      if (!S_ISDIR(st.st_mode)) return ENOTDIR;
+    } else if (mkdir(dir, 0777) != 0 && errno != EEXIST) return errno;
+    if (!saved) return 0;
+    *p = saved;
+  }
+}
+
+fc_err fc_output_prepare(MPI_Comm comm, const char *path)
+{
+  int rank;
+  char msg[2 * PATH_MAX + 128] = "";
+  FcCallMPI(MPI_Comm_rank(comm, &rank));
+  if (rank == 0) {
+    struct stat st;
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!path[0]) snprintf(msg, sizeof msg, "no output file name given");
+    else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+      snprintf(msg, sizeof msg, "output file '%s' is an existing directory, expected a file name", path);
+    else if (slash && slash != dir) {
+      *slash = 0;
+      int err = make_dirs(dir);
+      if (err == ENOTDIR)
+        snprintf(msg, sizeof msg, "cannot write output file '%s': '%s' is not a directory", path, dir);
+      else if (err)
+        snprintf(msg, sizeof msg, "cannot create directory '%s' for output file '%s': %s", dir, path, strerror(err));
+      else if (access(dir, W_OK) != 0)
+        snprintf(msg, sizeof msg, "cannot write output file '%s': directory '%s' is not writable", path, dir);
+    }
+  }
+  FcCallMPI(MPI_Bcast(msg, (int)sizeof msg, MPI_CHAR, 0, comm));
+  if (msg[0]) FcRaiseComm(comm, FC_ERR_INPUT, "%s", msg);
+  return FC_SUCCESS;
 }

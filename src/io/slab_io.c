@@ -38,7 +38,7 @@ void fc_axis_order_text(const fc_axis_order *o, char *buf, size_t len)
 fc_err fc_axis_order_parse(const char *text, int ndim, int ncomp, fc_axis_order *o)
 {
   int seen[4] = {0, 0, 0, 0}, nd = 0;
-  const char *expect = ndim == 3 ? "x, y and z" : "x and y";
+  const char *expect = ndim == 3 ? "x, y and z (the grid is 3D)" : "x and y (the grid is 2D)";
   for (const char *p = text; *p; p++) {
     if (*p == ',' || *p == ' ') continue;
     const char *q = strchr(axis_letter, *p);

@@ -7,13 +7,11 @@
  * Each snapshot's kinetic energy and maximum divergence go into /series; the
  * fields into /steps with an XDMF sidecar.
  */
-#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fc_io.h"
@@ -93,6 +91,7 @@ static fc_err read_config(fc_case *c, fields_config *cf)
   } else {
     FcCall(fc_case_get_string(c, "input_file", cf->input_file, sizeof cf->input_file));
     FcCall(fc_case_get_string(c, "input_dataset", cf->input_dataset, sizeof cf->input_dataset));
+    if (!cf->input_dataset[0]) FcRaise(FC_ERR_INPUT, "key 'input_dataset' is empty: expected a dataset path such as /u");
     FcCall(fc_case_get_string(c, "input_axes", cf->input_axes, sizeof cf->input_axes));
     FcCall(fc_case_get_string(c, "input_precision", buf, sizeof buf));
     FcCall(fc_precision_parse(buf, &cf->in_prec));
@@ -110,43 +109,39 @@ static fc_err read_config(fc_case *c, fields_config *cf)
   return FC_SUCCESS;
 }
 
-/* Refuses grids whose fields cannot fit in this machine's memory (collective: same verdict everywhere). */
-static fc_err check_memory(MPI_Comm comm, const fields_config *cf)
+/* Memory this node may use: physical memory, or a smaller cgroup (container) limit. */
+static double node_memory(void)
 {
-  int size;
-  MPI_Comm_size(comm, &size);
-  double points = (double)cf->n[0] * (double)cf->n[1] * (cf->ndim == 3 ? (double)cf->n[2] : 1.0);
-  double bytes = points * (cf->ncomp + 1) * 8.0 * 2.0 / size; /* fields + I/O buffer */
   double mem = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGE_SIZE);
-  MPI_Bcast(&mem, 1, MPI_DOUBLE, 0, comm);
-  if (bytes > 0.8 * mem)
-    FcRaise(FC_ERR_INPUT, "grid %ld x %ld%s%.0ld needs about %.3g GB per rank on %d rank(s); this machine has %.3g GB",
-            cf->n[0], cf->n[1], cf->ndim == 3 ? " x " : "", cf->ndim == 3 ? cf->n[2] : 0L, bytes / 1e9, size, mem / 1e9);
-  return FC_SUCCESS;
+  FILE *f = fopen("/sys/fs/cgroup/memory.max", "r");
+  double limit;
+  if (f) {
+    if (fscanf(f, "%lf", &limit) == 1 && limit > 0 && limit < mem) mem = limit;
+    fclose(f);
+  }
+  return mem;
 }
 
-/* mkdir -p of the output file's directory, on rank 0. */
-static fc_err make_parent_dir(MPI_Comm comm, const char *path)
+/* Refuses grids whose fields cannot fit in memory: the ranks sharing a node share its
+ * memory. Collective, with the same verdict on every rank. */
+static fc_err check_memory(MPI_Comm comm, const fields_config *cf)
 {
-  int rank, ok = 1;
-  char dir[PATH_MAX];
-  MPI_Comm_rank(comm, &rank);
-  if (rank == 0) {
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash && slash != dir) {
-      *slash = 0;
-      for (char *p = dir + 1; *p && ok; p++)
-        if (*p == '/') {
-          *p = 0;
-          ok = mkdir(dir, 0777) == 0 || errno == EEXIST;
-          *p = '/';
-        }
-      if (ok) ok = mkdir(dir, 0777) == 0 || errno == EEXIST;
-    }
-  }
-  MPI_Bcast(&ok, 1, MPI_INT, 0, comm);
-  if (!ok) FcRaiseComm(comm, FC_ERR_IO, "cannot create the directory of output file '%s'", path);
+  int size, node_size;
+  MPI_Comm node;
+  FcCallMPI(MPI_Comm_size(comm, &size));
+  FcCallMPI(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node));
+  MPI_Comm_size(node, &node_size);
+  MPI_Comm_free(&node);
+  double points = (double)cf->n[0] * (double)cf->n[1] * (cf->ndim == 3 ? (double)cf->n[2] : 1.0);
+  double per_rank = points * (cf->ncomp + 1) * 8.0 * 2.0 / size; /* fields + I/O buffer */
+  double mine[2] = {per_rank * node_size, -node_memory()}, worst[2];
+  FcCallMPI(MPI_Allreduce(mine, worst, 2, MPI_DOUBLE, MPI_MAX, comm)); /* largest need, smallest node */
+  if (worst[0] > 0.8 * -worst[1])
+    FcRaise(FC_ERR_INPUT,
+            "grid %ld x %ld%s%.0ld needs about %.3g GB per node (%d rank(s) on a node, %d in all); a node has "
+            "%.3g GB",
+            cf->n[0], cf->n[1], cf->ndim == 3 ? " x " : "", cf->ndim == 3 ? cf->n[2] : 0L, worst[0] / 1e9, node_size,
+            size, -worst[1] / 1e9);
   return FC_SUCCESS;
 }
 
@@ -173,7 +168,6 @@ static fc_err run_snapshots(fc_case *c, MPI_Comm comm, int argc, char **argv, co
   FcCall(fc_field_create(s->grid, &d, cf->tg ? "u" : cf->input_name, cf->ncomp, &s->u));
   if (cf->tg) FcCall(fc_field_create(s->grid, &d, "p", 1, &s->p));
   FcCall(FcMalloc(5 * cf->nsnap, &s->series));
-  FcCall(make_parent_dir(comm, cf->output));
   FcCall(fc_field_writer_create(comm, cf->output, s->grid, cf->out_prec, &s->w));
   FcCall(fc_field_writer_provenance(s->w, fc_case_file_path(c), fc_case_file_text(c), argc, argv));
   FcCall(fc_field_writer_parameter(s->w, "nu", cf->nu));

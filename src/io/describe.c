@@ -59,9 +59,11 @@ static void dataset_text(describe_ctx *c, hid_t d, const char *name, char *buf, 
     double *v = malloc(sizeof(double) * (size_t)n);
     if (v && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0) {
       double lo = INFINITY, hi = -INFINITY;
-      long long nonfinite = 0;
+      long long nonfinite = 0, first = -1;
       for (hssize_t i = 0; i < n; i++) {
-        if (!isfinite(v[i])) nonfinite++;
+        if (!isfinite(v[i])) {
+          if (!nonfinite++) first = (long long)i;
+        }
         else {
           lo = v[i] < lo ? v[i] : lo;
           hi = v[i] > hi ? v[i] : hi;
@@ -70,13 +72,23 @@ static void dataset_text(describe_ctx *c, hid_t d, const char *name, char *buf, 
       if (p < len) p += (size_t)snprintf(buf + p, len - p, "  range [%.6g, %.6g]", lo, hi);
       if (nonfinite) {
         if (p < len) snprintf(buf + p, len - p, "  %lld NaN/Inf value(s)", nonfinite);
-        note_bad(c, "dataset '%s' holds %lld NaN/Inf value(s)", name, nonfinite);
+        char at[128] = "";
+        size_t q = 0;
+        long long rem = first; /* the dataset index of the first bad value */
+        hsize_t idx[H5S_MAX_RANK];
+        for (int k = nd - 1; k >= 0; k--) {
+          idx[k] = (hsize_t)(rem % (long long)dims[k]);
+          rem /= (long long)dims[k];
+        }
+        for (int k = 0; k < nd && q < sizeof at; k++)
+          q += (size_t)snprintf(at + q, sizeof at - q, "%s%llu", k ? ", " : "", (unsigned long long)idx[k]);
+        note_bad(c, "dataset '/%s' holds %lld NaN/Inf value(s); the first at index (%s)", name, nonfinite, at);
       }
     } else {
       char msg[FC_H5_MSG_LEN];
       fc_h5_last_error(msg, sizeof msg);
       if (p < len) snprintf(buf + p, len - p, "  UNREADABLE");
-      note_bad(c, "dataset '%s' cannot be read (corrupted?): %.400s", name, msg);
+      note_bad(c, "dataset '/%s' cannot be read (corrupted?): %.400s", name, msg);
     }
     free(v);
   } else if (n == 0 && p < len) {
@@ -123,7 +135,7 @@ static herr_t visit_cb(hid_t root, const char *name, const H5O_info_t *info, voi
 {
   describe_ctx *c = data;
   char line[1024];
-  if (info->type == H5O_TYPE_GROUP) fprintf(c->out, "  /%s%s (group)\n", name, strcmp(name, ".") ? "" : "");
+  if (info->type == H5O_TYPE_GROUP) fprintf(c->out, "  /%s (group)\n", strcmp(name, ".") ? name : "");
   else if (info->type == H5O_TYPE_DATASET) {
     hid_t d = H5Dopen2(root, name, H5P_DEFAULT);
     if (d < 0) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fc_app.h"
+#include "fc_case.h"
 #include "fc_log.h"
 #include "fc_version.h"
 
@@ -89,6 +90,9 @@ fc_err fc_app_main(fc_app *app)
     app->cargv[app->cargc] = NULL;
     return commands[k].fn(app);
   }
-  usage(app->comm);
-  FcRaise(FC_ERR_USAGE, "unknown command '%s'", name);
+  int best = 0;
+  for (int k = 1; k < ncommands; k++)
+    if (fc_edit_distance(name, commands[k].name) < fc_edit_distance(name, commands[best].name)) best = k;
+  FcRaise(FC_ERR_USAGE, "unknown command '%s' (the nearest command is '%s'; flowcast -help lists them all)", name,
+          commands[best].name);
 }

@@ -1,0 +1,1 @@
+fc_cunit_test(spectral RANKS 1)

@@ -5,14 +5,16 @@
 #ifndef FC_OPTIM_H
 #define FC_OPTIM_H
 
+/* The settings and the learning rate are doubles, as in torch (Python floats): a float beta2
+ * = 0.999 would change 1 - beta2 by 1.3e-5 relative. */
 typedef struct {
-  float beta1, beta2, eps, weight_decay;
+  double beta1, beta2, eps, weight_decay;
   int decoupled; /* 1: AdamW; 0: Adam (weight_decay * p added to the gradient) */
 } fc_adam_config;
 
 /* One step t (1-based) with learning rate lr, as torch.optim.Adam/AdamW (non-amsgrad,
  * same arithmetic order, so results agree to float32 round-off). */
-void fc_adam_step(float *p, const float *g, float *m, float *v, long n, const fc_adam_config *c, long t, float lr);
+void fc_adam_step(float *p, const float *g, float *m, float *v, long n, const fc_adam_config *c, long t, double lr);
 
 /* torch.nn.utils.clip_grad_norm_: the global 2-norm of g (computed in double); when it
  * exceeds max_norm, g is scaled by max_norm / (norm + 1e-6). Returns the norm before clipping. */

@@ -1,0 +1,1 @@
+fc_cunit_test(nn_optim RANKS 1)

@@ -1,0 +1,1 @@
+fc_cunit_test(nn_reference RANKS 1)

@@ -1,0 +1,513 @@
+/* The neural-network layers against PyTorch: tests/data/nn_reference.h5, written by
+ * tools/nn_reference.py (each layer built in PyTorch from its definition, float64 autograd
+ * on float32 inputs, results rounded to float32), holds one group per case with the inputs,
+ * the parameters in flowcast's layout, y, a fixed upstream gradient dy, and the gradients.
+ * For every group, flowcast's forward and backward run on the same inputs and each array is
+ * compared with
+ *
+ *     max |flowcast - reference| <= TOL max |reference|,   TOL = 1e-5
+ *
+ * (per array: y, saved statistics, dx, each parameter gradient). Backward accumulates: it
+ * runs twice into the same buffers and half the sum is checked too. On failure the case,
+ * the array and the numbers are printed; the worst relative error of each layer is printed
+ * in every run. Regenerate the file with
+ *     /usr/bin/python3 tools/nn_reference.py tests/data/nn_reference.h5
+ */
+#include <hdf5.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fc_nn.h"
+#include "fc_test.h"
+
+#define TOL 1e-5
+#define REF_FILE "nn_reference.h5"
+
+static char ref_path[4096];
+
+static const char *reference_path(void)
+{
+  snprintf(ref_path, sizeof ref_path, "%s/%s", fc_test_datadir(), REF_FILE);
+  return ref_path;
+}
+
+static hid_t open_reference(void)
+{
+  const char *path = reference_path();
+  if (access(path, R_OK) != 0) return H5I_INVALID_HID;
+  return H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+}
+
+/* ---- reading ------------------------------------------------------------------------- */
+
+/* A float dataset of exactly `expect` values (NULL, and a failed assertion, otherwise). */
+static float *read_array(hid_t g, const char *gname, const char *name, long expect)
+{
+  hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
+  if (d < 0) {
+    printf("\n  %s: no dataset %s\n", gname, name);
+    CU_FAIL("missing dataset");
+    return NULL;
+  }
+  hid_t sp = H5Dget_space(d);
+  long n = (long)H5Sget_simple_extent_npoints(sp);
+  H5Sclose(sp);
+  float *a = NULL;
+  if (n != expect) {
+    printf("\n  %s/%s: %ld values, expected %ld from the group's attributes\n", gname, name, n, expect);
+    CU_FAIL("dataset size does not match the attributes");
+  } else {
+    a = malloc(sizeof(float) * (size_t)(n > 0 ? n : 1));
+    if (H5Dread(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, a) < 0) {
+      CU_FAIL("cannot read dataset");
+      free(a);
+      a = NULL;
+    }
+  }
+  H5Dclose(d);
+  return a;
+}
+
+static int attr_ints(hid_t g, const char *name, int *v, int count)
+{
+  if (H5Aexists(g, name) <= 0) return 0;
+  hid_t a = H5Aopen(g, name, H5P_DEFAULT);
+  hid_t sp = H5Aget_space(a);
+  long n = (long)H5Sget_simple_extent_npoints(sp);
+  H5Sclose(sp);
+  int ok = n == count && H5Aread(a, H5T_NATIVE_INT, v) >= 0;
+  H5Aclose(a);
+  return ok;
+}
+
+static int attr_int(hid_t g, const char *name)
+{
+  int v = -1;
+  if (!attr_ints(g, name, &v, 1)) {
+    printf("\n  missing integer attribute %s\n", name);
+    CU_FAIL("missing attribute");
+  }
+  return v;
+}
+
+static double attr_double(hid_t g, const char *name)
+{
+  double v = NAN;
+  if (H5Aexists(g, name) > 0) {
+    hid_t a = H5Aopen(g, name, H5P_DEFAULT);
+    if (H5Aread(a, H5T_NATIVE_DOUBLE, &v) < 0) v = NAN;
+    H5Aclose(a);
+  }
+  if (isnan(v)) CU_FAIL("missing attribute");
+  return v;
+}
+
+/* A fixed-length string attribute into buf ("" when absent). */
+static void attr_string(hid_t g, const char *name, char *buf, size_t size)
+{
+  buf[0] = 0;
+  if (H5Aexists(g, name) <= 0) return;
+  hid_t a = H5Aopen(g, name, H5P_DEFAULT);
+  hid_t ft = H5Aget_type(a);
+  size_t len = H5Tget_size(ft);
+  if (H5Tget_class(ft) == H5T_STRING && !H5Tis_variable_str(ft) && len + 1 < size) {
+    hid_t mt = H5Tcopy(H5T_C_S1); /* null-terminated, one byte more than the stored (null-padded) string */
+    H5Tset_size(mt, len + 1);
+    if (H5Aread(a, mt, buf) >= 0) buf[len] = 0;
+    else buf[0] = 0;
+    H5Tclose(mt);
+  }
+  H5Tclose(ft);
+  H5Aclose(a);
+}
+
+/* ---- comparing ----------------------------------------------------------------------- */
+
+typedef struct {
+  const char *layer;
+  int groups;
+  double worst;       /* worst max|c - ref| / max|ref| over the layer's arrays */
+  char where[160];    /* group/array of the worst */
+} layer_stats;
+
+static void compare(layer_stats *st, const char *gname, const char *what, const float *c, const float *ref, long n)
+{
+  if (!c || !ref) return;
+  double err = 0, mref = 0;
+  long at = 0;
+  for (long i = 0; i < n; i++) {
+    double e = fabs((double)c[i] - (double)ref[i]);
+    if (!(e <= err)) { /* NaN counts as the worst */
+      err = isnan(e) ? INFINITY : e;
+      at = i;
+    }
+    mref = fmax(mref, fabs((double)ref[i]));
+  }
+  double rel = mref > 0 ? err / mref : err;
+  if (!(rel <= st->worst) || st->worst < 0) {
+    st->worst = rel;
+    snprintf(st->where, sizeof st->where, "%s/%s", gname, what);
+  }
+  if (!(rel <= TOL)) {
+    printf("\n  MISMATCH %s/%s: max|flowcast - torch| = %.4g at [%ld] (flowcast %.8g, torch %.8g), max|torch| = %.4g,"
+           " relative %.3g > tol %.1g",
+           gname, what, err, at, n ? c[at] : 0.0, n ? ref[at] : 0.0, mref, rel, TOL);
+  }
+  CU_ASSERT(rel <= TOL);
+}
+
+/* Backward was run a second time into the same buffers: half of them must match again. */
+static void compare_twice(layer_stats *st, const char *gname, const char *what, float *c, const float *ref, long n)
+{
+  if (!c || !ref) return;
+  for (long i = 0; i < n; i++) c[i] *= 0.5f;
+  char label[96];
+  snprintf(label, sizeof label, "%s (backward twice, halved)", what);
+  compare(st, gname, label, c, ref, n);
+}
+
+static float *zeros(long n) { return calloc((size_t)(n > 0 ? n : 1), sizeof(float)); }
+
+static void report(const layer_stats *st)
+{
+  printf("\n    [%s: %d case(s), worst relative error %.3g at %s; tol %.0e]", st->layer, st->groups, st->worst,
+         st->groups ? st->where : "-", TOL);
+}
+
+/* ---- one function per layer: runs a group ------------------------------------------------ */
+
+typedef void (*group_fn)(hid_t g, const char *gname, layer_stats *st);
+
+static void run_linear(hid_t g, const char *gname, layer_stats *st)
+{
+  int M = attr_int(g, "M"), in = attr_int(g, "in"), out = attr_int(g, "out"), bias = attr_int(g, "bias");
+  long nx = (long)M * in, ny = (long)M * out, nw = (long)out * in;
+  float *x = read_array(g, gname, "x", nx), *W = read_array(g, gname, "W", nw), *y = read_array(g, gname, "y", ny),
+        *dy = read_array(g, gname, "dy", ny), *dxr = read_array(g, gname, "dx", nx),
+        *dWr = read_array(g, gname, "dW", nw);
+  float *b = bias ? read_array(g, gname, "b", out) : NULL, *dbr = bias ? read_array(g, gname, "db", out) : NULL;
+  if (x && W && y && dy && dxr && dWr && (!bias || (b && dbr))) {
+    float *yc = zeros(ny), *dx = zeros(nx), *dW = zeros(nw), *db = bias ? zeros(out) : NULL;
+    fc_linear_forward(yc, x, W, b, M, in, out);
+    compare(st, gname, "y", yc, y, ny);
+    fc_linear_backward(dx, dW, db, dy, x, W, M, in, out);
+    compare(st, gname, "dx", dx, dxr, nx);
+    compare(st, gname, "dW", dW, dWr, nw);
+    if (bias) compare(st, gname, "db", db, dbr, out);
+    fc_linear_backward(dx, dW, db, dy, x, W, M, in, out);
+    compare_twice(st, gname, "dx", dx, dxr, nx);
+    compare_twice(st, gname, "dW", dW, dWr, nw);
+    if (bias) compare_twice(st, gname, "db", db, dbr, out);
+    free(yc), free(dx), free(dW), free(db);
+  }
+  free(x), free(W), free(y), free(dy), free(dxr), free(dWr), free(b), free(dbr);
+}
+
+static void run_activation(hid_t g, const char *gname, layer_stats *st)
+{
+  void (*fwd)(float *, const float *, long) = NULL;
+  void (*bwd)(float *, const float *, const float *, long) = NULL;
+  if (!strcmp(st->layer, "gelu")) fwd = fc_gelu_forward, bwd = fc_gelu_backward;
+  else if (!strcmp(st->layer, "relu")) fwd = fc_relu_forward, bwd = fc_relu_backward;
+  else if (!strcmp(st->layer, "silu")) fwd = fc_silu_forward, bwd = fc_silu_backward;
+  else if (!strcmp(st->layer, "sine")) fwd = fc_sine_forward, bwd = fc_sine_backward;
+  CU_ASSERT_PTR_NOT_NULL_FATAL(fwd);
+  int n = attr_int(g, "n");
+  float *x = read_array(g, gname, "x", n), *y = read_array(g, gname, "y", n), *dy = read_array(g, gname, "dy", n),
+        *dxr = read_array(g, gname, "dx", n);
+  if (x && y && dy && dxr) {
+    float *yc = zeros(n), *dx = zeros(n);
+    fwd(yc, x, n);
+    compare(st, gname, "y", yc, y, n);
+    bwd(dx, dy, x, n);
+    compare(st, gname, "dx", dx, dxr, n);
+    bwd(dx, dy, x, n);
+    compare_twice(st, gname, "dx", dx, dxr, n);
+    free(yc), free(dx);
+  }
+  free(x), free(y), free(dy), free(dxr);
+}
+
+static void run_layernorm(hid_t g, const char *gname, layer_stats *st)
+{
+  int M = attr_int(g, "M"), C = attr_int(g, "C");
+  float eps = (float)attr_double(g, "eps");
+  long n = (long)M * C;
+  float *x = read_array(g, gname, "x", n), *w = read_array(g, gname, "w", C), *b = read_array(g, gname, "b", C),
+        *y = read_array(g, gname, "y", n), *dy = read_array(g, gname, "dy", n), *dxr = read_array(g, gname, "dx", n),
+        *dwr = read_array(g, gname, "dw", C), *dbr = read_array(g, gname, "db", C),
+        *meanr = read_array(g, gname, "mean", M), *rstdr = read_array(g, gname, "rstd", M);
+  if (x && w && b && y && dy && dxr && dwr && dbr && meanr && rstdr) {
+    float *yc = zeros(n), *mean = zeros(M), *rstd = zeros(M), *dx = zeros(n), *dw = zeros(C), *db = zeros(C);
+    fc_layernorm_forward(yc, mean, rstd, x, w, b, M, C, eps);
+    compare(st, gname, "y", yc, y, n);
+    compare(st, gname, "mean", mean, meanr, M);
+    compare(st, gname, "rstd", rstd, rstdr, M);
+    fc_layernorm_backward(dx, dw, db, dy, x, mean, rstd, w, M, C);
+    compare(st, gname, "dx", dx, dxr, n);
+    compare(st, gname, "dw", dw, dwr, C);
+    compare(st, gname, "db", db, dbr, C);
+    fc_layernorm_backward(dx, dw, db, dy, x, mean, rstd, w, M, C);
+    compare_twice(st, gname, "dx", dx, dxr, n);
+    compare_twice(st, gname, "dw", dw, dwr, C);
+    compare_twice(st, gname, "db", db, dbr, C);
+    free(yc), free(mean), free(rstd), free(dx), free(dw), free(db);
+  }
+  free(x), free(w), free(b), free(y), free(dy), free(dxr), free(dwr), free(dbr), free(meanr), free(rstdr);
+}
+
+static void run_instancenorm(hid_t g, const char *gname, layer_stats *st)
+{
+  int B = attr_int(g, "B"), N = attr_int(g, "N"), C = attr_int(g, "C");
+  float eps = (float)attr_double(g, "eps");
+  long n = (long)B * N * C, nbc = (long)B * C;
+  float *x = read_array(g, gname, "x", n), *y = read_array(g, gname, "y", n), *dy = read_array(g, gname, "dy", n),
+        *dxr = read_array(g, gname, "dx", n), *meanr = read_array(g, gname, "mean", nbc),
+        *rstdr = read_array(g, gname, "rstd", nbc);
+  if (x && y && dy && dxr && meanr && rstdr) {
+    float *yc = zeros(n), *mean = zeros(nbc), *rstd = zeros(nbc), *dx = zeros(n);
+    fc_instancenorm_forward(yc, mean, rstd, x, B, N, C, eps);
+    compare(st, gname, "y", yc, y, n);
+    compare(st, gname, "mean", mean, meanr, nbc);
+    compare(st, gname, "rstd", rstd, rstdr, nbc);
+    fc_instancenorm_backward(dx, dy, x, mean, rstd, B, N, C);
+    compare(st, gname, "dx", dx, dxr, n);
+    fc_instancenorm_backward(dx, dy, x, mean, rstd, B, N, C);
+    compare_twice(st, gname, "dx", dx, dxr, n);
+    free(yc), free(mean), free(rstd), free(dx);
+  }
+  free(x), free(y), free(dy), free(dxr), free(meanr), free(rstdr);
+}
+
+static void run_affine(hid_t g, const char *gname, layer_stats *st)
+{
+  int M = attr_int(g, "M"), C = attr_int(g, "C");
+  long n = (long)M * C;
+  float *x = read_array(g, gname, "x", n), *s = read_array(g, gname, "s", C), *t = read_array(g, gname, "t", C),
+        *y = read_array(g, gname, "y", n), *dy = read_array(g, gname, "dy", n), *dxr = read_array(g, gname, "dx", n),
+        *dsr = read_array(g, gname, "ds", C), *dtr = read_array(g, gname, "dt", C);
+  if (x && s && t && y && dy && dxr && dsr && dtr) {
+    float *yc = zeros(n), *dx = zeros(n), *ds = zeros(C), *dt = zeros(C);
+    fc_affine_forward(yc, x, s, t, M, C);
+    compare(st, gname, "y", yc, y, n);
+    fc_affine_backward(dx, ds, dt, dy, x, s, M, C);
+    compare(st, gname, "dx", dx, dxr, n);
+    compare(st, gname, "ds", ds, dsr, C);
+    compare(st, gname, "dt", dt, dtr, C);
+    fc_affine_backward(dx, ds, dt, dy, x, s, M, C);
+    compare_twice(st, gname, "dx", dx, dxr, n);
+    compare_twice(st, gname, "ds", ds, dsr, C);
+    compare_twice(st, gname, "dt", dt, dtr, C);
+    free(yc), free(dx), free(ds), free(dt);
+  }
+  free(x), free(s), free(t), free(y), free(dy), free(dxr), free(dsr), free(dtr);
+}
+
+static void run_meanpool(hid_t g, const char *gname, layer_stats *st)
+{
+  int B = attr_int(g, "B"), C = attr_int(g, "C"), dims[3] = {0, 0, 0};
+  unsigned axes = (unsigned)attr_int(g, "axes");
+  CU_ASSERT_FATAL(attr_ints(g, "dims", dims, 3));
+  long nx = (long)B * C, ny = (long)B * C;
+  for (int a = 0; a < 3; a++) {
+    nx *= dims[a];
+    ny *= (axes >> a & 1u) ? 1 : dims[a];
+  }
+  float *x = read_array(g, gname, "x", nx), *y = read_array(g, gname, "y", ny), *dy = read_array(g, gname, "dy", ny),
+        *dxr = read_array(g, gname, "dx", nx);
+  if (x && y && dy && dxr) {
+    float *yc = zeros(ny), *dx = zeros(nx);
+    fc_meanpool_forward(yc, x, B, dims, C, axes);
+    compare(st, gname, "y", yc, y, ny);
+    fc_meanpool_backward(dx, dy, B, dims, C, axes);
+    compare(st, gname, "dx", dx, dxr, nx);
+    fc_meanpool_backward(dx, dy, B, dims, C, axes);
+    compare_twice(st, gname, "dx", dx, dxr, nx);
+    free(yc), free(dx);
+  }
+  free(x), free(y), free(dy), free(dxr);
+}
+
+static void run_fourier_features(hid_t g, const char *gname, layer_stats *st)
+{
+  int M = attr_int(g, "M"), d = attr_int(g, "d"), m = attr_int(g, "m");
+  long np = (long)M * d, ny = (long)M * 2 * m;
+  float *p = read_array(g, gname, "p", np), *Bm = read_array(g, gname, "Bm", (long)d * m),
+        *y = read_array(g, gname, "y", ny), *dy = read_array(g, gname, "dy", ny), *dpr = read_array(g, gname, "dp", np);
+  if (p && Bm && y && dy && dpr) {
+    float *yc = zeros(ny), *dp = zeros(np);
+    fc_fourier_features_forward(yc, p, Bm, M, d, m);
+    compare(st, gname, "y", yc, y, ny);
+    fc_fourier_features_backward(dp, dy, p, Bm, M, d, m);
+    compare(st, gname, "dp", dp, dpr, np);
+    fc_fourier_features_backward(dp, dy, p, Bm, M, d, m);
+    compare_twice(st, gname, "dp", dp, dpr, np);
+    free(yc), free(dp);
+  }
+  free(p), free(Bm), free(y), free(dy), free(dpr);
+}
+
+static void run_spectral(hid_t g, const char *gname, layer_stats *st)
+{
+  fc_spectral_config c;
+  memset(&c, 0, sizeof c);
+  char norm[32];
+  c.ndim = attr_int(g, "ndim");
+  CU_ASSERT_FATAL(attr_ints(g, "n", c.n, 3));
+  CU_ASSERT_FATAL(attr_ints(g, "modes", c.modes, 3));
+  c.cin = attr_int(g, "cin");
+  c.cout = attr_int(g, "cout");
+  c.zero_dc_nyquist_imag = attr_int(g, "zero_imag");
+  int B = attr_int(g, "B"), nmodes = attr_int(g, "nmodes");
+  attr_string(g, "norm", norm, sizeof norm);
+  if (!strcmp(norm, "backward")) c.norm = FC_FFT_NORM_BACKWARD;
+  else if (!strcmp(norm, "forward")) c.norm = FC_FFT_NORM_FORWARD;
+  else if (!strcmp(norm, "ortho")) c.norm = FC_FFT_NORM_ORTHO;
+  else {
+    printf("\n  %s: unknown norm '%s'\n", gname, norm);
+    CU_FAIL_FATAL("unknown norm");
+  }
+  fc_spectral *s = NULL;
+  FC_TEST_OK(fc_spectral_create(&c, &s));
+  CU_ASSERT_EQUAL(fc_spectral_nmodes(s), nmodes);
+  long npts = (long)c.n[0] * c.n[1] * c.n[2], nx = B * npts * c.cin, ny = B * npts * c.cout,
+       nw = fc_spectral_weight_size(s);
+  CU_ASSERT_EQUAL(nw, 2L * nmodes * c.cin * c.cout);
+  float *x = read_array(g, gname, "x", nx), *W = read_array(g, gname, "W", nw), *y = read_array(g, gname, "y", ny),
+        *dy = read_array(g, gname, "dy", ny), *dxr = read_array(g, gname, "dx", nx),
+        *dWr = read_array(g, gname, "dW", nw);
+  if (x && W && y && dy && dxr && dWr) {
+    float *yc = zeros(ny), *dx = zeros(nx), *dW = zeros(nw);
+    fc_spectral_forward(s, yc, x, W, B);
+    compare(st, gname, "y", yc, y, ny);
+    fc_spectral_backward(s, dx, dW, dy, x, W, B);
+    compare(st, gname, "dx", dx, dxr, nx);
+    compare(st, gname, "dW", dW, dWr, nw);
+    fc_spectral_backward(s, dx, dW, dy, x, W, B);
+    compare_twice(st, gname, "dx", dx, dxr, nx);
+    compare_twice(st, gname, "dW", dW, dWr, nw);
+    free(yc), free(dx), free(dW);
+  }
+  free(x), free(W), free(y), free(dy), free(dxr), free(dWr);
+  fc_spectral_destroy(&s);
+}
+
+/* ---- driving ----------------------------------------------------------------------------- */
+
+static const struct {
+  const char *layer;
+  group_fn fn;
+} layers[] = {{"linear", run_linear},
+              {"gelu", run_activation},
+              {"relu", run_activation},
+              {"silu", run_activation},
+              {"sine", run_activation},
+              {"layernorm", run_layernorm},
+              {"instancenorm", run_instancenorm},
+              {"affine", run_affine},
+              {"meanpool", run_meanpool},
+              {"fourier_features", run_fourier_features},
+              {"spectral", run_spectral}};
+#define NLAYERS ((int)(sizeof layers / sizeof layers[0]))
+
+/* Runs every group of the file whose attribute layer is `layer`; at least one must exist. */
+static void run_layer(const char *layer, group_fn fn)
+{
+  hid_t f = open_reference();
+  if (f < 0) {
+    printf("\n  cannot open %s\n", reference_path());
+    CU_FAIL_FATAL("reference file missing");
+  }
+  layer_stats st = {layer, 0, -1, ""};
+  H5G_info_t info;
+  CU_ASSERT_FATAL(H5Gget_info(f, &info) >= 0);
+  for (hsize_t i = 0; i < info.nlinks; i++) {
+    char gname[256], lname[64];
+    if (H5Lget_name_by_idx(f, ".", H5_INDEX_NAME, H5_ITER_INC, i, gname, sizeof gname, H5P_DEFAULT) < 0) continue;
+    hid_t g = H5Gopen2(f, gname, H5P_DEFAULT);
+    if (g < 0) continue;
+    attr_string(g, "layer", lname, sizeof lname);
+    if (!strcmp(lname, layer)) {
+      st.groups++;
+      fn(g, gname, &st);
+    }
+    H5Gclose(g);
+  }
+  H5Fclose(f);
+  if (st.groups == 0) printf("\n  no case of layer %s in %s\n", layer, reference_path());
+  CU_ASSERT(st.groups > 0);
+  report(&st);
+}
+
+#define LAYER_TEST(name)                                                                                             \
+  static void test_##name(void)                                                                                      \
+  {                                                                                                                  \
+    for (int l = 0; l < NLAYERS; l++)                                                                                \
+      if (!strcmp(layers[l].layer, #name)) run_layer(layers[l].layer, layers[l].fn);                                 \
+  }
+LAYER_TEST(linear)
+LAYER_TEST(gelu)
+LAYER_TEST(relu)
+LAYER_TEST(silu)
+LAYER_TEST(sine)
+LAYER_TEST(layernorm)
+LAYER_TEST(instancenorm)
+LAYER_TEST(affine)
+LAYER_TEST(meanpool)
+LAYER_TEST(fourier_features)
+LAYER_TEST(spectral)
+
+/* The file is committed: its absence is a failure, not a skip. */
+static void test_reference_file(void)
+{
+  const char *path = reference_path();
+  if (access(path, R_OK) != 0) {
+    printf("\n  MISSING %s: the PyTorch reference file is committed with the sources; regenerate it with\n"
+           "    /usr/bin/python3 tools/nn_reference.py tests/data/nn_reference.h5\n",
+           path);
+    CU_FAIL_FATAL("tests/data/nn_reference.h5 is missing");
+  }
+  hid_t f = open_reference();
+  if (f < 0) {
+    printf("\n  %s is not a readable HDF5 file\n", path);
+    CU_FAIL_FATAL("tests/data/nn_reference.h5 is unreadable");
+  }
+  /* every group names a layer this test knows: no case is skipped silently */
+  H5G_info_t info;
+  CU_ASSERT_FATAL(H5Gget_info(f, &info) >= 0);
+  CU_ASSERT(info.nlinks > 0);
+  for (hsize_t i = 0; i < info.nlinks; i++) {
+    char gname[256], lname[64];
+    CU_ASSERT_FATAL(H5Lget_name_by_idx(f, ".", H5_INDEX_NAME, H5_ITER_INC, i, gname, sizeof gname, H5P_DEFAULT) >= 0);
+    hid_t g = H5Gopen2(f, gname, H5P_DEFAULT);
+    CU_ASSERT_FATAL(g >= 0);
+    attr_string(g, "layer", lname, sizeof lname);
+    int known = 0;
+    for (int l = 0; l < NLAYERS; l++) known |= !strcmp(lname, layers[l].layer);
+    if (!known) printf("\n  group %s: unknown layer '%s'\n", gname, lname);
+    CU_ASSERT(known);
+    H5Gclose(g);
+  }
+  H5Fclose(f);
+}
+
+void fc_test_register(void)
+{
+  static const fc_test_case tests[] = {{"reference file present and every case known", test_reference_file},
+                                       {"linear", test_linear},
+                                       {"gelu", test_gelu},
+                                       {"relu", test_relu},
+                                       {"silu", test_silu},
+                                       {"sine", test_sine},
+                                       {"layernorm", test_layernorm},
+                                       {"instancenorm", test_instancenorm},
+                                       {"affine", test_affine},
+                                       {"meanpool", test_meanpool},
+                                       {"fourier_features", test_fourier_features},
+                                       {"spectral convolution 1D/2D/3D, norms, zero-imag", test_spectral},
+                                       {NULL, NULL}};
+  fc_test_add_suite("nn_reference (PyTorch)", tests);
+}

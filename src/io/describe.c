@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fc_checkpoint.h"
 #include "h5util.h"
 
 typedef struct {
@@ -206,6 +207,46 @@ static void describe_field_file(describe_ctx *c, hid_t file)
   if (s >= 0) H5Gclose(s);
 }
 
+/* Counts the tensors and values of a group of float datasets (/params). */
+static herr_t count_cb(hid_t grp, const char *name, const H5L_info_t *info, void *data)
+{
+  (void)info;
+  long long *n = data;
+  hid_t d = H5Dopen2(grp, name, H5P_DEFAULT);
+  if (d < 0) return 0;
+  hid_t s = H5Dget_space(d);
+  n[0]++;
+  n[1] += H5Sget_simple_extent_npoints(s);
+  H5Sclose(s);
+  H5Dclose(d);
+  return 0;
+}
+
+/* The flowcast view of a checkpoint: model, size, training state. */
+static void describe_checkpoint(describe_ctx *c, hid_t file)
+{
+  char text[256];
+  fprintf(c->out, "flowcast checkpoint (schema flowcast.checkpoint)");
+  if (fc_h5_attr_read_string(file, "checkpoint", "model_type", text, sizeof text) == 0) fprintf(c->out, " of model '%s'", text);
+  if (fc_h5_attr_read_string(file, "checkpoint", "flowcast_version", text, sizeof text) == 0)
+    fprintf(c->out, ", written by flowcast %s", text);
+  fprintf(c->out, "\n");
+  long long n[2] = {0, 0};
+  hid_t g = H5Lexists(file, "/params", H5P_DEFAULT) > 0 ? H5Gopen2(file, "/params", H5P_DEFAULT) : -1;
+  if (g >= 0) {
+    H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, NULL, count_cb, n);
+    H5Gclose(g);
+    fprintf(c->out, "parameters: %lld values in %lld tensors\n", n[1], n[0]);
+  }
+  long step = 0, epoch = 0;
+  g = H5Lexists(file, "/training", H5P_DEFAULT) > 0 ? H5Gopen2(file, "/training", H5P_DEFAULT) : -1;
+  if (g >= 0 && !fc_h5_attr_read_longs(g, "checkpoint", "step", 1, &step) &&
+      !fc_h5_attr_read_longs(g, "checkpoint", "epoch", 1, &epoch))
+    fprintf(c->out, "training: step %ld, epoch %ld%s\n", step, epoch,
+            H5Lexists(file, "/optimizer", H5P_DEFAULT) > 0 ? ", optimizer moments saved" : "");
+  if (g >= 0) H5Gclose(g);
+}
+
 static fc_err describe_rank0(const char *path, FILE *out)
 {
   hid_t file;
@@ -213,10 +254,10 @@ static fc_err describe_rank0(const char *path, FILE *out)
   describe_ctx c = {out, path, "", 0};
   char schema[64] = "";
   fprintf(out, "%s\n", path);
-  if (H5Aexists(file, "schema") > 0 && fc_h5_attr_read_string(file, "file", "schema", schema, sizeof schema) == 0 &&
-      strcmp(schema, FC_SCHEMA_NAME) == 0)
-    describe_field_file(&c, file);
-  else fprintf(out, "HDF5 file (not a flowcast field file)\n");
+  if (H5Aexists(file, "schema") > 0) fc_h5_attr_read_string(file, "file", "schema", schema, sizeof schema);
+  if (strcmp(schema, FC_SCHEMA_NAME) == 0) describe_field_file(&c, file);
+  else if (strcmp(schema, FC_CHECKPOINT_SCHEMA) == 0) describe_checkpoint(&c, file);
+  else fprintf(out, "HDF5 file (not a flowcast field file or checkpoint)\n");
   fprintf(out, "contents:\n");
   if (H5Ovisit(file, H5_INDEX_NAME, H5_ITER_INC, visit_cb, &c) < 0 && !c.nbad) {
     char msg[FC_H5_MSG_LEN];

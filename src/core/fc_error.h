@@ -89,7 +89,8 @@ fc_err fc_calloc(size_t n, size_t size, void *p);
 fc_err fc_error_agree(MPI_Comm comm, fc_err err);
 
 /* After PetscInitialize: PETSc and HDF5 errors are returned to flowcast, which reports
- * them itself; SIGPIPE ends the process quietly (flowcast info f.h5 | head). */
+ * them itself; SIGPIPE ends the process quietly (flowcast info f.h5 | head); FFTW-MPI is
+ * initialised. */
 void fc_init_libraries(void);
 /* Ends the program after a subcommand returned e: a collective failure (or success)
  * finalises PETSc/MPI on every rank; a failure on one rank calls MPI_Abort so that no

@@ -1,4 +1,5 @@
 /* Library set-up after PetscInitialize, and the end of a program after a failure. */
+#include <fftw3-mpi.h>
 #include <hdf5.h>
 #include <petscsys.h>
 #include <signal.h>
@@ -11,6 +12,7 @@ void fc_init_libraries(void)
   PetscPushErrorHandler(PetscReturnErrorHandler, NULL);
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
   signal(SIGPIPE, SIG_DFL);
+  fftwf_mpi_init(); /* FFTW-MPI (single precision: the neural operators' transforms) */
 }
 
 int fc_finalize(fc_err e)
@@ -20,6 +22,7 @@ int fc_finalize(fc_err e)
   fflush(stderr);
   if (e && !(e & FC_ERR_COLLECTIVE)) MPI_Abort(MPI_COMM_WORLD, code);
   PetscPopErrorHandler();
+  fftwf_mpi_cleanup();
   PetscFinalize();
   return code;
 }

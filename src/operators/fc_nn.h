@@ -85,6 +85,12 @@ typedef struct {
 typedef struct fc_spectral fc_spectral;
 
 fc_err fc_spectral_create(const fc_spectral_config *cfg, fc_spectral **s);
+/* Distributed over comm (2 or 3 axes): cfg->n is the global grid, split in slabs along axis
+ * 0 with FFTW-MPI's blocks (fc_decomp_slab's); x, y, dx, dy are this rank's slabs
+ * [B][nxl][n1]([n2])[c]. W is the whole weight array on every rank; backward adds this
+ * rank's share of dW (sum it over comm). Collective: create, forward, backward. */
+fc_err fc_spectral_create_dist(const fc_spectral_config *cfg, MPI_Comm comm, fc_spectral **s);
+void fc_spectral_local_range(const fc_spectral *s, long *x0, long *nxl);
 fc_err fc_spectral_destroy(fc_spectral **s);
 /* number of kept modes, and of floats in W (2 nmodes cin cout) */
 long fc_spectral_nmodes(const fc_spectral *s);

@@ -1,0 +1,1 @@
+fc_cunit_test(spectral_dist RANKS 1 2 3 4)

@@ -1,0 +1,1 @@
+fc_cunit_test(fno RANKS 1 2 4)

@@ -1,0 +1,1 @@
+fc_cunit_test(fno_reference RANKS 1)

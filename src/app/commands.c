@@ -23,7 +23,7 @@ static const fc_command commands[] = {
     {"info", fc_cmd_info, "describe HDF5 field, checkpoint or any other HDF5 files"},
     {"simulate", unavailable, "run the built-in DNS/LES solver (arrives with the solver issues)"},
     {"filter", unavailable, "filter DNS fields onto a coarse grid (arrives with the channel-solver issue)"},
-    {"train", unavailable, "train a neural operator (arrives with the FNO issue)"},
+    {"train", fc_cmd_train, "train a neural operator (FNO, IFNO) on trajectory files"},
     {"rollout", unavailable, "autoregressive rollout of a trained model (arrives with the FNO issue)"},
     {"compare", unavailable, "compare trajectories against a reference (arrives with the FNO issue)"},
 };

@@ -20,5 +20,6 @@ fc_err fc_app_main(fc_app *app);
 
 fc_err fc_cmd_info(fc_app *app);
 fc_err fc_cmd_run(fc_app *app);
+fc_err fc_cmd_train(fc_app *app);
 
 #endif

@@ -13,6 +13,10 @@
  *             gx[k]  = gy[k] W[k]^H
  *             dx    += s_fwd c2r(gx / c_k)              (adjoint of s_fwd r2c)
  *
+ * Plans are FFTW_ESTIMATE: FFTW_MEASURE picks algorithms by timing, so two processes (a run
+ * and its resumption, or two rank counts) could round differently; estimated plans are the
+ * same every time, which keeps resumed training bit for bit equal to an uninterrupted run.
+ *
  * Distributed (fc_spectral_create_dist): the grid is split in slabs along axis 0 with
  * FFTW-MPI's blocks; FFTW-MPI transforms the slabs (non-transposed layout, so the half
  * spectrum is split along axis 0 the same way) and each rank multiplies the kept modes it
@@ -51,10 +55,10 @@ static fftwf_plan plan_r2c(const fc_spectral *s, int howmany, float *in, fftwf_c
   if (s->dist) {
     ptrdiff_t n[3] = {s->n[0], s->n[1], s->n[2]};
     return fftwf_mpi_plan_many_dft_r2c(s->c.ndim, n, howmany, FFTW_MPI_DEFAULT_BLOCK, FFTW_MPI_DEFAULT_BLOCK, in, out,
-                                       s->comm, FFTW_MEASURE);
+                                       s->comm, FFTW_ESTIMATE);
   }
   return fftwf_plan_many_dft_r2c(s->c.ndim, s->c.n, howmany, in, NULL, howmany, 1, out, NULL, howmany, 1,
-                                 FFTW_MEASURE | FFTW_UNALIGNED);
+                                 FFTW_ESTIMATE | FFTW_UNALIGNED);
 }
 
 static fftwf_plan plan_c2r(const fc_spectral *s, int howmany, fftwf_complex *in, float *out)
@@ -62,10 +66,10 @@ static fftwf_plan plan_c2r(const fc_spectral *s, int howmany, fftwf_complex *in,
   if (s->dist) {
     ptrdiff_t n[3] = {s->n[0], s->n[1], s->n[2]};
     return fftwf_mpi_plan_many_dft_c2r(s->c.ndim, n, howmany, FFTW_MPI_DEFAULT_BLOCK, FFTW_MPI_DEFAULT_BLOCK, in, out,
-                                       s->comm, FFTW_MEASURE);
+                                       s->comm, FFTW_ESTIMATE);
   }
   return fftwf_plan_many_dft_c2r(s->c.ndim, s->c.n, howmany, in, NULL, howmany, 1, out, NULL, howmany, 1,
-                                 FFTW_MEASURE | FFTW_UNALIGNED);
+                                 FFTW_ESTIMATE | FFTW_UNALIGNED);
 }
 
 /* Transforms of one sample (FFTW-MPI's execute for distributed plans; their arrays must be

@@ -24,8 +24,8 @@ static const fc_command commands[] = {
     {"simulate", unavailable, "run the built-in DNS/LES solver (arrives with the solver issues)"},
     {"filter", unavailable, "filter DNS fields onto a coarse grid (arrives with the channel-solver issue)"},
     {"train", fc_cmd_train, "train a neural operator (FNO, IFNO) on trajectory files"},
-    {"rollout", unavailable, "autoregressive rollout of a trained model (arrives with the FNO issue)"},
-    {"compare", unavailable, "compare trajectories against a reference (arrives with the FNO issue)"},
+    {"rollout", fc_cmd_rollout, "autoregressive rollout of a trained model, slab-decomposed over the ranks"},
+    {"compare", fc_cmd_compare, "relative L2 error of a trajectory against a reference, per step"},
 };
 static const int ncommands = (int)(sizeof commands / sizeof commands[0]);
 

@@ -269,3 +269,74 @@ fc_err fc_checkpoint_load(MPI_Comm comm, const char *path, fc_checkpoint *ck)
   for (int i = 0; i < ck->narrays; i++) FcCall(bcast_floats(ck->arrays[i].data, ck->arrays[i].size, comm));
   return FC_SUCCESS;
 }
+
+/* ---- reading the model description only ------------------------------------------- */
+
+typedef struct {
+  fc_hparam *h;
+  int max, n;
+} peek_ctx;
+
+static herr_t peek_cb(hid_t loc, const char *name, const H5A_info_t *info, void *data)
+{
+  (void)info;
+  peek_ctx *p = data;
+  if (p->n >= p->max) return 1;
+  fc_hparam *h = &p->h[p->n];
+  memset(h, 0, sizeof *h);
+  snprintf(h->name, sizeof h->name, "%s", name);
+  hid_t a = H5Aopen(loc, name, H5P_DEFAULT), t = H5Aget_type(a);
+  if (H5Tget_class(t) == H5T_STRING) {
+    h->is_text = 1;
+    fc_h5_attr_read_string(loc, "checkpoint", name, h->text, sizeof h->text);
+  } else H5Aread(a, H5T_NATIVE_DOUBLE, &h->value);
+  H5Tclose(t);
+  H5Aclose(a);
+  p->n++;
+  return 0;
+}
+
+static fc_err peek_rank0(const char *path, char *type, size_t len, peek_ctx *p)
+{
+  hid_t f;
+  char ctx[PATH_MAX + 32], schema[64] = "";
+  snprintf(ctx, sizeof ctx, "checkpoint '%s'", path);
+  FcCall(fc_h5_open_file(MPI_COMM_SELF, path, 0, &f));
+  fc_err e = H5Aexists(f, "schema") > 0 ? fc_h5_attr_read_string(f, ctx, "schema", schema, sizeof schema) : FC_SUCCESS;
+  if (!e && strcmp(schema, FC_CHECKPOINT_SCHEMA))
+    e = fc_error_raise(MPI_COMM_SELF, 1, FC_ERR_INPUT, __func__, __FILE__, __LINE__,
+                       "%s is not a flowcast checkpoint (schema '%s', expected '%s')", ctx, schema, FC_CHECKPOINT_SCHEMA);
+  if (!e) e = fc_h5_attr_read_string(f, ctx, "model_type", type, len);
+  hid_t g = !e && fc_h5_path_exists(f, "/model") > 0 ? H5Gopen2(f, "/model", H5P_DEFAULT) : -1;
+  if (!e && g < 0) e = fc_error_raise(MPI_COMM_SELF, 1, FC_ERR_INPUT, __func__, __FILE__, __LINE__, "%s: group /model is missing", ctx);
+  if (!e) H5Aiterate2(g, H5_INDEX_NAME, H5_ITER_INC, NULL, peek_cb, p);
+  if (g >= 0) H5Gclose(g);
+  H5Fclose(f);
+  return e;
+}
+
+fc_err fc_checkpoint_peek(MPI_Comm comm, const char *path, char *model_type, size_t len, fc_hparam *h, int max, int *n)
+{
+  int rank;
+  peek_ctx p = {h, max, 0};
+  fc_err e = FC_SUCCESS;
+  FcCallMPI(MPI_Comm_rank(comm, &rank));
+  if (rank == 0) e = peek_rank0(path, model_type, len, &p);
+  FcCallMPI(MPI_Bcast(&e, 1, MPI_INT, 0, comm));
+  if (e) return FC_ERR_KIND(e) | FC_ERR_COLLECTIVE;
+  FcCallMPI(MPI_Bcast(&p.n, 1, MPI_INT, 0, comm));
+  FcCallMPI(MPI_Bcast(model_type, (int)len, MPI_CHAR, 0, comm));
+  FcCallMPI(MPI_Bcast(h, (int)(sizeof *h * (size_t)p.n), MPI_BYTE, 0, comm));
+  *n = p.n;
+  return FC_SUCCESS;
+}
+
+fc_err fc_hparam_get(const fc_hparam *h, int n, const char *name, const char *path, double *value)
+{
+  for (int i = 0; i < n; i++)
+    if (!strcmp(h[i].name, name) && !h[i].is_text) {
+      *value = h[i].value;
+      return FC_SUCCESS;
+    }
+  FcRaise(FC_ERR_INPUT, "checkpoint '%s' has no numeric hyper-parameter '%s' in /model", path, name);
+}

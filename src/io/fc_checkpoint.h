@@ -40,6 +40,12 @@ fc_err fc_checkpoint_save(MPI_Comm comm, const char *path, const fc_checkpoint *
 /* Fills ck->params (values, and m/v when with_optimizer), step, epoch, rng and arrays. */
 fc_err fc_checkpoint_load(MPI_Comm comm, const char *path, fc_checkpoint *ck);
 
+/* The model type and every /model attribute (hyper-parameters) of a checkpoint, to build the
+ * model before loading it (collective; at most max attributes). */
+fc_err fc_checkpoint_peek(MPI_Comm comm, const char *path, char *model_type, size_t len, fc_hparam *h, int max, int *n);
+/* The numeric hyper-parameter name of a peeked list (error naming the checkpoint if absent). */
+fc_err fc_hparam_get(const fc_hparam *h, int n, const char *name, const char *path, double *value);
+
 #define FC_CHECKPOINT_SCHEMA "flowcast.checkpoint"
 #define FC_CHECKPOINT_VERSION 1
 

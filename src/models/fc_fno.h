@@ -52,6 +52,9 @@ const char *fc_fno_type(const fc_fno *m);
 /* Hyper-parameters for checkpoints (model type and every config field). */
 int fc_fno_hparams(const fc_fno *m, fc_hparam *h, int max);
 
+/* The configuration stored in a checkpoint's hyper-parameters (fc_checkpoint_peek). */
+fc_err fc_fno_config_from_hparams(const fc_hparam *h, int n, const char *path, fc_fno_config *c);
+
 /* Prepares a forward/backward on batch B over the grid n (activations, FFT plans); the grid
  * may differ from the one the weights were trained on (resolution invariance; n >= 2 modes).
  * comm: MPI_COMM_SELF for a whole grid per rank, or the communicator of a slab

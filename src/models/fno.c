@@ -300,3 +300,15 @@ fc_err fc_fno_backward(fc_fno *m, float *dx, const float *dy)
       for (int i = 0; i < c->in_channels; i++) dx[q * c->in_channels + i] += m->dxin[q * m->cin + i];
   return FC_SUCCESS;
 }
+
+fc_err fc_fno_config_from_hparams(const fc_hparam *h, int n, const char *path, fc_fno_config *c)
+{
+  static const char *names[] = {"implicit", "ndim", "in_channels", "out_channels", "width", "proj", "modes0",
+                                "modes1", "modes2", "layers", "use_grid", "norm", "zero_dc_nyquist_imag"};
+  double v[13];
+  for (int i = 0; i < 13; i++) FcCall(fc_hparam_get(h, n, names[i], path, &v[i]));
+  *c = (fc_fno_config){(int)v[0], (int)v[1], (int)v[2], (int)v[3], (int)v[4], (int)v[5],
+                       {(int)v[6], (int)v[7], (int)v[8] > 0 ? (int)v[8] : 1}, (int)v[9], (int)v[10],
+                       (fc_fft_norm)(int)v[11], (int)v[12]};
+  return FC_SUCCESS;
+}

@@ -1,0 +1,224 @@
+/* flowcast rollout: load a checkpoint and an initial window of snapshots, predict N steps
+ * autoregressively (each prediction joins the window, the oldest snapshot leaves), write
+ * every k-th state with XDMF. The grid is split in slabs along x over the ranks; the
+ * spectral convolutions transform the slabs with FFTW-MPI, so 1, 2 or 4 ranks give the
+ * same trajectory to float32 round-off.
+ *
+ * A state that turns NaN/Inf, or whose largest magnitude exceeds rollout_blowup times the
+ * initial one, stops the rollout: the states written so far (and the last good one) are
+ * kept in a complete output file, and the command fails with a message saying why. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fc_fno.h"
+#include "fc_io.h"
+#include "fc_log.h"
+#include "fc_rollout.h"
+
+static const fc_key rollout_keys[] = {
+    {"rollout_checkpoint", FC_KEY_STRING, "", 0, 0, NULL, "trained model (flowcast train's output_checkpoint)"},
+    {"rollout_initial", FC_KEY_STRING, "", 0, 0, NULL, "trajectory file holding the initial window of snapshots"},
+    {"rollout_start", FC_KEY_INT, "0", 0, 100000000, NULL, "index of the first snapshot of the initial window"},
+    {"rollout_steps", FC_KEY_INT, "40", 1, 100000000, NULL, "autoregressive steps"},
+    {"rollout_write_every", FC_KEY_INT, "1", 1, 100000000, NULL, "write every k-th state"},
+    {"rollout_blowup", FC_KEY_REAL, "100", 1, 1e30, NULL,
+     "stop when max |state| exceeds this times max |initial state|"},
+    {"output_file", FC_KEY_STRING, "output/rollout.h5", 0, 0, NULL, "output trajectory (an .xmf sidecar beside it)"},
+    {"output_precision", FC_KEY_CHOICE, "float32", 0, 0, "float32,float64", "precision of the stored states"},
+};
+
+fc_err fc_rollout_declare(fc_case *c)
+{
+  FcCall(fc_case_add_keys(c, "rollout", rollout_keys, (int)(sizeof rollout_keys / sizeof rollout_keys[0])));
+  return FC_SUCCESS;
+}
+
+typedef struct {
+  char checkpoint[PATH_MAX], initial[PATH_MAX], output[PATH_MAX], field[64];
+  long start, steps, every;
+  double blowup;
+  fc_precision prec;
+} rollout_config;
+
+static fc_err read_config(fc_case *c, rollout_config *r)
+{
+  char buf[32];
+  FcCall(fc_case_get_string(c, "rollout_checkpoint", r->checkpoint, sizeof r->checkpoint));
+  FcCall(fc_case_get_string(c, "rollout_initial", r->initial, sizeof r->initial));
+  FcCall(fc_case_get_int(c, "rollout_start", &r->start));
+  FcCall(fc_case_get_int(c, "rollout_steps", &r->steps));
+  FcCall(fc_case_get_int(c, "rollout_write_every", &r->every));
+  FcCall(fc_case_get_real(c, "rollout_blowup", &r->blowup));
+  FcCall(fc_case_get_string(c, "output_file", r->output, sizeof r->output));
+  FcCall(fc_case_get_string(c, "output_precision", buf, sizeof buf));
+  FcCall(fc_precision_parse(buf, &r->prec));
+  FcCall(fc_case_check_unknown(c));
+  return FC_SUCCESS;
+}
+
+typedef struct {
+  fc_fno *m;
+  fc_grid *g;
+  fc_field *f;          /* one snapshot, double, for reading and writing */
+  fc_field_reader *rd;
+  fc_field_writer *w;
+  float *win, *y;       /* window [npts][W * nc] and prediction [npts][nc], normalised */
+  float mean[8], std[8];
+  int W, nc;
+} rollout_state;
+
+/* The model of a checkpoint: config from its hyper-parameters, then the weights. */
+static fc_err load_model(MPI_Comm comm, const rollout_config *r, rollout_state *s, char *field, size_t flen)
+{
+  fc_hparam h[32];
+  int nh;
+  char type[64];
+  FcCall(fc_checkpoint_peek(comm, r->checkpoint, type, sizeof type, h, 32, &nh));
+  fc_fno_config mc;
+  FcCall(fc_fno_config_from_hparams(h, nh, r->checkpoint, &mc));
+  double W, nc;
+  FcCall(fc_hparam_get(h, nh, "data_window", r->checkpoint, &W));
+  FcCall(fc_hparam_get(h, nh, "data_components", r->checkpoint, &nc));
+  s->W = (int)W;
+  s->nc = (int)nc;
+  if (s->nc < 1 || s->nc > 8 || s->W < 1 || mc.in_channels != s->W * s->nc)
+    FcRaiseComm(comm, FC_ERR_INPUT, "checkpoint '%s': window %d x %d components does not match %d input channels",
+                r->checkpoint, s->W, s->nc, mc.in_channels);
+  snprintf(field, flen, "w");
+  for (int i = 0; i < nh; i++)
+    if (!strcmp(h[i].name, "data_field") && h[i].is_text) snprintf(field, flen, "%s", h[i].text);
+  FcCall(fc_fno_create(&mc, &s->m));
+  fc_named_array arrays[2] = {{"field_mean", s->mean, s->nc}, {"field_std", s->std, s->nc}};
+  fc_checkpoint ck = {fc_fno_type(s->m), h, 0, fc_fno_params(s->m), 0, NULL, 0, 0, 0, 0, arrays, 2};
+  fc_hparam mine[32];
+  ck.nhparams = fc_fno_hparams(s->m, mine, 32);
+  ck.hparams = mine;
+  FcCall(fc_checkpoint_load(comm, r->checkpoint, &ck));
+  return FC_SUCCESS;
+}
+
+/* Largest |value| and whether everything is finite, over all ranks. */
+static fc_err state_norm(MPI_Comm comm, const float *y, long n, const rollout_state *s, double *maxabs, int *finite)
+{
+  double loc[2] = {0, 0}, all[2];
+  for (long i = 0; i < n; i++) {
+    double v = (double)y[i] * s->std[i % s->nc] + s->mean[i % s->nc];
+    if (!isfinite(v)) loc[1] = 1;
+    else if (fabs(v) > loc[0]) loc[0] = fabs(v);
+  }
+  FcCallMPI(MPI_Allreduce(loc, all, 2, MPI_DOUBLE, MPI_MAX, comm));
+  *maxabs = all[0];
+  *finite = all[1] == 0;
+  return FC_SUCCESS;
+}
+
+/* De-normalises a state into s->f and writes it as step k at time t. */
+static fc_err write_state(rollout_state *s, const float *y, long k, double t)
+{
+  long n = fc_field_local_size(s->f);
+  for (long i = 0; i < n; i++) s->f->data[i] = (double)y[i] * s->std[i % s->nc] + s->mean[i % s->nc];
+  FcCall(fc_field_writer_step(s->w, k, t, &s->f, 1));
+  return FC_SUCCESS;
+}
+
+static fc_err rollout(fc_case *c, MPI_Comm comm, int argc, char **argv, const rollout_config *r, rollout_state *s)
+{
+  char field[64];
+  FcCall(load_model(comm, r, s, field, sizeof field));
+  const fc_fno_config *mc = fc_fno_get_config(s->m);
+  FcCall(fc_field_reader_open(comm, r->initial, &s->rd));
+  FcCall(fc_field_reader_grid(s->rd, &s->g));
+  if (s->g->ndim != mc->ndim)
+    FcRaiseComm(comm, FC_ERR_INPUT, "initial file '%s' is %dD, the model of '%s' is %dD", r->initial, s->g->ndim,
+                r->checkpoint, mc->ndim);
+  long nsteps;
+  const fc_step_info *steps;
+  FcCall(fc_field_reader_steps(s->rd, &nsteps, &steps));
+  if (r->start + s->W > nsteps)
+    FcRaiseComm(comm, FC_ERR_INPUT, "initial file '%s' has %ld snapshots: a window of %d from snapshot %ld does not fit",
+                r->initial, nsteps, s->W, r->start);
+  double dt = nsteps > 1 ? steps[1].time - steps[0].time : 1.0, t0 = steps[r->start + s->W - 1].time;
+  fc_decomp d;
+  FcCall(fc_decomp_slab(comm, s->g->n[0], &d));
+  int n[3] = {(int)s->g->n[0], (int)s->g->n[1], s->g->ndim == 3 ? (int)s->g->n[2] : 1};
+  FcCall(fc_fno_setup(s->m, 1, n, comm));
+  const long npts = fc_fno_local_points(s->m), W = s->W, nc = s->nc;
+  if (npts != d.nxl * fc_grid_plane_points(s->g))
+    FcRaiseComm(comm, FC_ERR_INTERNAL, "the model's slab differs from the field decomposition");
+  FcCall(fc_field_create(s->g, &d, field, (int)nc, &s->f));
+  FcCall(FcMalloc(npts * W * nc + 1, &s->win));
+  FcCall(FcMalloc(npts * nc + 1, &s->y));
+  for (long k = 0; k < W; k++) { /* the initial window, normalised */
+    FcCall(fc_field_reader_read(s->rd, r->start + k, s->f));
+    for (long p = 0; p < npts; p++)
+      for (long q = 0; q < nc; q++)
+        s->win[(p * W + k) * nc + q] = (float)((s->f->data[p * nc + q] - s->mean[q]) / s->std[q]);
+  }
+  FcCall(fc_field_reader_close(&s->rd));
+  for (long i = 0; i < npts * nc; i++) s->y[i] = s->win[(i / nc * W + W - 1) * nc + i % nc];
+  double max0;
+  int finite;
+  FcCall(state_norm(comm, s->y, npts * nc, s, &max0, &finite));
+
+  FcCall(fc_field_writer_create(comm, r->output, s->g, r->prec, &s->w));
+  FcCall(fc_field_writer_provenance(s->w, fc_case_file_path(c), fc_case_file_text(c), argc, argv));
+  FcCall(fc_field_writer_parameter(s->w, "dt", dt));
+  FcCall(write_state(s, s->y, 0, t0));
+  fc_print(comm, "flowcast rollout: %s from %s (snapshots %ld..%ld), %ld steps on %d rank(s) -> %s\n",
+           fc_fno_type(s->m), r->initial, r->start, r->start + W - 1, r->steps, d.size, r->output);
+  fc_progress prog;
+  fc_progress_start(&prog, comm, "step", r->steps);
+  long last_written = 0;
+  for (long k = 1; k <= r->steps; k++) {
+    FcCall(fc_fno_forward(s->m, s->y, s->win));
+    double mx;
+    FcCall(state_norm(comm, s->y, npts * nc, s, &mx, &finite));
+    if (!finite || mx > r->blowup * max0) {
+      /* keep the last good state: it is in the window's newest slot */
+      if (last_written != k - 1) {
+        for (long i = 0; i < npts * nc; i++) s->y[i] = s->win[(i / nc * W + W - 1) * nc + i % nc];
+        FcCall(write_state(s, s->y, k - 1, t0 + (k - 1) * dt));
+      }
+      FcCall(fc_field_writer_close(&s->w));
+      if (!finite)
+        FcRaiseComm(comm, FC_ERR_NONFINITE, "the rollout turned NaN/Inf at step %ld; %s holds the states up to step %ld",
+                    k, r->output, k - 1);
+      FcRaiseComm(comm, FC_ERR_NONFINITE,
+                  "the rollout blew up at step %ld (max |state| %g > %g x the initial %g); %s holds the states up to step %ld",
+                  k, mx, r->blowup, max0, r->output, k - 1);
+    }
+    for (long p = 0; p < npts; p++) { /* shift the window and append the prediction */
+      float *wp = s->win + p * W * nc;
+      memmove(wp, wp + nc, sizeof(float) * (size_t)((W - 1) * nc));
+      memcpy(wp + (W - 1) * nc, s->y + p * nc, sizeof(float) * (size_t)nc);
+    }
+    if (k % r->every == 0 || k == r->steps) {
+      FcCall(write_state(s, s->y, k, t0 + k * dt));
+      last_written = k;
+    }
+    fc_progress_update(&prog, k, t0 + k * dt);
+  }
+  FcCall(fc_field_writer_close(&s->w));
+  fc_print(comm, "wrote %s\n", r->output);
+  return FC_SUCCESS;
+}
+
+fc_err fc_rollout_run(fc_case *c, MPI_Comm comm, int argc, char **argv)
+{
+  rollout_config r;
+  memset(&r, 0, sizeof r);
+  FcCall(read_config(c, &r));
+  rollout_state s;
+  memset(&s, 0, sizeof s);
+  fc_err e = rollout(c, comm, argc, argv, &r, &s);
+  if (e && s.w) fc_field_writer_discard(&s.w);
+  fc_field_reader_close(&s.rd);
+  fc_field_destroy(&s.f);
+  fc_grid_destroy(&s.g);
+  fc_fno_destroy(&s.m);
+  free(s.win);
+  free(s.y);
+  return e;
+}

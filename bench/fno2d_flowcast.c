@@ -1,0 +1,98 @@
+/* flowcast side of bench/fno2d: FNO-2D of the FNO paper's Navier-Stokes setting (64 x 64,
+ * width 20, modes 12, 4 layers, input window 10 + 2 grid channels, output 1):
+ *   infer_b1, infer_b20: one rollout step (forward) with batch 1 and 20;
+ *   train_b20: one training step with batch 20 (forward, relative L2 loss, backward, Adam).
+ * Writes the model's weights to the checkpoint given as argv[1] so the PyTorch side runs the
+ * same weights; prints `flowcast_NAME_ms = X` (median after warm-up). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fc_checkpoint.h"
+#include "fc_fno.h"
+#include "fc_loss.h"
+#include "fc_optim.h"
+
+static double now(void)
+{
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec + 1e-9 * t.tv_nsec;
+}
+
+static int cmp(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+typedef struct {
+  fc_fno *m;
+  float *x, *y, *t, *dy;
+  long nx, ny;
+  int train;
+  long step;
+} ctx;
+
+static void one(ctx *c)
+{
+  fc_fno_forward(c->m, c->y, c->x);
+  if (!c->train) return;
+  fc_params *p = fc_fno_params(c->m);
+  fc_params_zero_grad(p);
+  memset(c->dy, 0, sizeof(float) * (size_t)c->ny);
+  fc_rel_l2_loss(c->dy, c->y, c->t, 20, c->ny / 20);
+  fc_fno_backward(c->m, NULL, c->dy);
+  static const fc_adam_config adam = {0.9, 0.999, 1e-8, 1e-4, 0};
+  fc_adam_step(p->data, p->grad, p->m, p->v, p->n, &adam, ++c->step, 1e-3);
+}
+
+static double median_ms(ctx *c, int reps)
+{
+  double t[64];
+  for (int i = 0; i < 3; i++) one(c);
+  for (int i = 0; i < reps; i++) {
+    double t0 = now();
+    one(c);
+    t[i] = 1e3 * (now() - t0);
+  }
+  qsort(t, (size_t)reps, sizeof(double), cmp);
+  return t[reps / 2];
+}
+
+int main(int argc, char **argv)
+{
+  MPI_Init(&argc, &argv);
+  fc_init_libraries();
+  if (argc < 2) {
+    fprintf(stderr, "usage: fno2d_flowcast CHECKPOINT.h5 [REPS]\n");
+    return 2;
+  }
+  int reps = argc > 2 ? atoi(argv[2]) : 11;
+  if (reps < 1 || reps > 64) reps = 11;
+  fc_fno_config cfg = {0, 2, 10, 1, 20, 128, {12, 12, 1}, 4, 1, FC_FFT_NORM_BACKWARD, 0};
+  fc_fno *m;
+  if (fc_fno_create(&cfg, &m) || fc_fno_init(m, 1)) return 1;
+  fc_hparam h[24];
+  int nh = fc_fno_hparams(m, h, 24);
+  fc_checkpoint ck = {fc_fno_type(m), h, nh, fc_fno_params(m), 0, NULL, 0, 0, 1, 0, NULL, 0};
+  if (fc_checkpoint_save(MPI_COMM_WORLD, argv[1], &ck)) return 1;
+  int n[2] = {64, 64};
+  const char *names[3] = {"infer_b1", "infer_b20", "train_b20"};
+  int batch[3] = {1, 20, 20};
+  for (int k = 0; k < 3; k++) {
+    ctx c = {m, NULL, NULL, NULL, NULL, 0, 0, k == 2, 0};
+    if (fc_fno_setup(m, batch[k], n, MPI_COMM_SELF)) return 1;
+    c.nx = (long)batch[k] * 64 * 64 * 10;
+    c.ny = (long)batch[k] * 64 * 64;
+    c.x = malloc(sizeof(float) * c.nx), c.y = malloc(sizeof(float) * c.ny);
+    c.t = malloc(sizeof(float) * c.ny), c.dy = malloc(sizeof(float) * c.ny);
+    for (long i = 0; i < c.nx; i++) c.x[i] = (float)((i * 2654435761u) % 1000) / 1000.0f - 0.5f;
+    for (long i = 0; i < c.ny; i++) c.t[i] = (float)((i * 40503u) % 997) / 997.0f - 0.5f;
+    printf("flowcast_%s_ms = %.4f\n", names[k], median_ms(&c, reps));
+    free(c.x), free(c.y), free(c.t), free(c.dy);
+  }
+  fc_fno_destroy(&m);
+  return fc_finalize(0);
+}

@@ -37,7 +37,7 @@ foreach(np 1 2 4)
   add_test(NAME rollout_np${np}
            COMMAND ${MPIEXEC_EXECUTABLE} ${MPIEXEC_NUMPROC_FLAG} ${np} ${FC_TEST_MPIEXEC_FLAGS} $<TARGET_FILE:flowcast_exe>
                    rollout ${CMAKE_CURRENT_SOURCE_DIR}/rollout_small.yaml ${FC_ROLLOUT_ARGS}
-                   -output_file ${FC_TRAIN_OUT}/rollout_np${np}.h5)
+                   -rollout_output ${FC_TRAIN_OUT}/rollout_np${np}.h5)
   set_tests_properties(rollout_np${np} PROPERTIES ENVIRONMENT "${FC_TEST_ENV}" DEPENDS train_full_np1 LABELS "unit;np${np}"
                        PROCESSORS ${np} TIMEOUT 120 PASS_REGULAR_EXPRESSION "step 5/5 .*wrote")
 endforeach()
@@ -53,13 +53,13 @@ set_tests_properties(rollout_xdmf PROPERTIES DEPENDS rollout_np2 LABELS unit TIM
 add_test(NAME compare_np2
          COMMAND ${MPIEXEC_EXECUTABLE} ${MPIEXEC_NUMPROC_FLAG} 2 ${FC_TEST_MPIEXEC_FLAGS} $<TARGET_FILE:flowcast_exe>
                  compare ${CMAKE_CURRENT_SOURCE_DIR}/compare_small.yaml -compare_prediction ${FC_TRAIN_OUT}/rollout_np2.h5
-                 -compare_reference ${FC_TRAIN_DIR}/traj_00005.h5 -output_file ${FC_TRAIN_OUT}/compare.h5)
+                 -compare_reference ${FC_TRAIN_DIR}/traj_00005.h5 -compare_output ${FC_TRAIN_OUT}/compare.h5)
 set_tests_properties(compare_np2 PROPERTIES ENVIRONMENT "${FC_TEST_ENV}" DEPENDS rollout_np2 LABELS "unit;np2" PROCESSORS 2
                      TIMEOUT 60 PASS_REGULAR_EXPRESSION "6 matching snapshots.*mean relative L2 error over the 5 predicted")
 add_test(NAME rollout_blowup
          COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/expect.sh fail [=[blew up at step 1 .* holds the states up to step 0]=]
                  -- $<TARGET_FILE:flowcast_exe> rollout ${CMAKE_CURRENT_SOURCE_DIR}/rollout_small.yaml ${FC_ROLLOUT_ARGS}
-                 -rollout_initial ${CMAKE_CURRENT_BINARY_DIR}/zero.h5 -output_file ${FC_TRAIN_OUT}/rollout_blowup.h5)
+                 -rollout_initial ${CMAKE_CURRENT_BINARY_DIR}/zero.h5 -rollout_output ${FC_TRAIN_OUT}/rollout_blowup.h5)
 set_tests_properties(rollout_blowup PROPERTIES ENVIRONMENT "${FC_TEST_ENV}" DEPENDS train_full_np1 LABELS unit TIMEOUT 60)
 add_test(NAME rollout_blowup_kept COMMAND ${FC_H5DIFF} ${FC_TRAIN_OUT}/rollout_blowup.h5 ${FC_TRAIN_OUT}/rollout_blowup.h5 /steps/00000000)
 set_tests_properties(rollout_blowup_kept PROPERTIES DEPENDS rollout_blowup LABELS unit TIMEOUT 60)

@@ -21,7 +21,7 @@ typedef struct {
 static const fc_command commands[] = {
     {"run", fc_cmd_run, "run the job described by a case file (the default case: cases/taylor_green.yaml)"},
     {"info", fc_cmd_info, "describe HDF5 field, checkpoint or any other HDF5 files"},
-    {"simulate", unavailable, "run the built-in DNS/LES solver (arrives with the solver issues)"},
+    {"simulate", fc_cmd_simulate, "run a built-in solver from a case file (ns2d: cases/ns2d_small.yaml)"},
     {"filter", unavailable, "filter DNS fields onto a coarse grid (arrives with the channel-solver issue)"},
     {"train", fc_cmd_train, "train a neural operator (FNO, IFNO) on trajectory files"},
     {"rollout", fc_cmd_rollout, "autoregressive rollout of a trained model, slab-decomposed over the ranks"},

@@ -20,6 +20,7 @@ fc_err fc_app_main(fc_app *app);
 
 fc_err fc_cmd_info(fc_app *app);
 fc_err fc_cmd_run(fc_app *app);
+fc_err fc_cmd_simulate(fc_app *app);
 fc_err fc_cmd_train(fc_app *app);
 fc_err fc_cmd_rollout(fc_app *app);
 fc_err fc_cmd_compare(fc_app *app);

@@ -1,5 +1,6 @@
 /* The fc_case object: its own PETSc options database, the declared keys, the keys
  * given on the command line and the case file's text (provenance). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -141,3 +142,14 @@ fc_err fc_case_store_file(fc_case *c, const char *path, const char *text)
 
 const char *fc_case_file_path(const fc_case *c) { return c ? c->path : ""; }
 const char *fc_case_file_text(const fc_case *c) { return c ? c->text : ""; }
+
+fc_err fc_case_set_default(fc_case *c, const char *key, const char *value)
+{
+  char name[PETSC_MAX_OPTION_NAME + 2];
+  PetscBool set = PETSC_FALSE;
+  if (!fc_case_find_key(c, key)) FcRaise(FC_ERR_INTERNAL, "fc_case_set_default: undeclared key '%s'", key);
+  snprintf(name, sizeof name, "-%s", key);
+  FcCallPetsc(PetscOptionsHasName(c->opts, NULL, name, &set));
+  if (!set) FcCallPetsc(PetscOptionsSetValue(c->opts, name, value));
+  return FC_SUCCESS;
+}

@@ -65,6 +65,10 @@ fc_err fc_case_get_string(fc_case *c, const char *key, char *buf, size_t len);
 /* A comma-separated list of reals (YAML lists arrive as "a,b,c"): exactly n values. */
 fc_err fc_case_get_reals(fc_case *c, const char *key, int n, double *values);
 
+/* Sets a declared key to value unless the case file or the command line gave it: a default
+ * computed at run time (e.g. a path inside a pipeline's output directory). */
+fc_err fc_case_set_default(fc_case *c, const char *key, const char *value);
+
 /* Errors with the first key that was given but never declared, naming the nearest
  * declared key ("did you mean ...?"). PETSc's own run-time options (-log_view, ...)
  * are allowed on the command line. Call after every getter has run. */

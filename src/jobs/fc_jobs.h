@@ -11,6 +11,11 @@
 fc_err fc_fields_job_declare(fc_case *c);
 fc_err fc_fields_job_run(fc_case *c, MPI_Comm comm, int argc, char **argv);
 
+/* The ns2d job of `flowcast simulate`: 2D Navier-Stokes trajectories (the FNO benchmark),
+ * one field file per sample, samples spread over the ranks (src/jobs/ns2d_job.c). */
+fc_err fc_ns2d_job_declare(fc_case *c);
+fc_err fc_ns2d_job_run(fc_case *c, MPI_Comm comm, int argc, char **argv);
+
 /* Taylor-Green vortex in the x-y plane (uniform along z), an exact solution of the
  * incompressible Navier-Stokes equations on a periodic Lx x Ly box:
  *   u =  A sin(a x) cos(b y) F,  v = -A (a/b) cos(a x) sin(b y) F,  w = 0,
@@ -25,5 +30,10 @@ fc_err fc_kinetic_energy(const fc_field *u, double *energy);
 /* max |div u| by second-order central differences (one-sided at walls); collective,
  * exchanges one x-plane with the neighbouring slabs. */
 fc_err fc_max_divergence(const fc_field *u, double *maxdiv);
+
+/* The fno_pipeline job: ns2d data -> training -> rollout -> comparison in one case
+ * (src/jobs/fno_pipeline.c). */
+fc_err fc_fno_pipeline_declare(fc_case *c);
+fc_err fc_fno_pipeline_run(fc_case *c, MPI_Comm comm, int argc, char **argv);
 
 #endif

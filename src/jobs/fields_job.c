@@ -21,7 +21,6 @@
 #define TWO_PI "6.283185307179586"
 
 static const fc_key fields_keys[] = {
-    {"job", FC_KEY_CHOICE, "fields", 0, 0, "fields", "what `flowcast run` does (more jobs arrive with later issues)"},
     {"grid_ndim", FC_KEY_INT, "3", 2, 3, NULL, "number of space dimensions"},
     {"grid_nx", FC_KEY_INT, "64", 2, 16384, NULL, "grid points along x (streamwise)"},
     {"grid_ny", FC_KEY_INT, "64", 2, 16384, NULL, "grid points along y (wall-normal in a channel)"},
@@ -67,7 +66,6 @@ static fc_err read_config(fc_case *c, fields_config *cf)
 {
   char buf[64];
   long v;
-  FcCall(fc_case_get_string(c, "job", buf, sizeof buf));
   FcCall(fc_case_get_int(c, "grid_ndim", &v));
   cf->ndim = (int)v;
   static const char *nkeys[3] = {"grid_nx", "grid_ny", "grid_nz"}, *lkeys[3] = {"grid_lx", "grid_ly", "grid_lz"};

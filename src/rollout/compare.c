@@ -16,7 +16,7 @@ static const fc_key compare_keys[] = {
     {"compare_reference", FC_KEY_STRING, "", 0, 0, NULL, "reference trajectory (e.g. the solver's)"},
     {"compare_field", FC_KEY_STRING, "w", 0, 0, NULL, "field compared"},
     {"compare_components", FC_KEY_INT, "1", 1, 8, NULL, "its components"},
-    {"output_file", FC_KEY_STRING, "output/compare.h5", 0, 0, NULL, "error report (HDF5)"},
+    {"compare_output", FC_KEY_STRING, "output/compare.h5", 0, 0, NULL, "error report (HDF5; tools/plot_compare.py plots it)"},
 };
 
 fc_err fc_compare_declare(fc_case *c)
@@ -40,7 +40,7 @@ static fc_err compare(fc_case *c, MPI_Comm comm, int argc, char **argv, compare_
   FcCall(fc_case_get_string(c, "compare_reference", ref, sizeof ref));
   FcCall(fc_case_get_string(c, "compare_field", field, sizeof field));
   FcCall(fc_case_get_int(c, "compare_components", &nc));
-  FcCall(fc_case_get_string(c, "output_file", out, sizeof out));
+  FcCall(fc_case_get_string(c, "compare_output", out, sizeof out));
   FcCall(fc_case_check_unknown(c));
   FcCall(fc_field_reader_open(comm, pred, &s->pr));
   FcCall(fc_field_reader_open(comm, ref, &s->rr));

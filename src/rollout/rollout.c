@@ -25,8 +25,8 @@ static const fc_key rollout_keys[] = {
     {"rollout_write_every", FC_KEY_INT, "1", 1, 100000000, NULL, "write every k-th state"},
     {"rollout_blowup", FC_KEY_REAL, "100", 1, 1e30, NULL,
      "stop when max |state| exceeds this times max |initial state|"},
-    {"output_file", FC_KEY_STRING, "output/rollout.h5", 0, 0, NULL, "output trajectory (an .xmf sidecar beside it)"},
-    {"output_precision", FC_KEY_CHOICE, "float32", 0, 0, "float32,float64", "precision of the stored states"},
+    {"rollout_output", FC_KEY_STRING, "output/rollout.h5", 0, 0, NULL, "output trajectory (an .xmf sidecar beside it)"},
+    {"rollout_precision", FC_KEY_CHOICE, "float32", 0, 0, "float32,float64", "precision of the stored states"},
 };
 
 fc_err fc_rollout_declare(fc_case *c)
@@ -51,8 +51,8 @@ static fc_err read_config(fc_case *c, rollout_config *r)
   FcCall(fc_case_get_int(c, "rollout_steps", &r->steps));
   FcCall(fc_case_get_int(c, "rollout_write_every", &r->every));
   FcCall(fc_case_get_real(c, "rollout_blowup", &r->blowup));
-  FcCall(fc_case_get_string(c, "output_file", r->output, sizeof r->output));
-  FcCall(fc_case_get_string(c, "output_precision", buf, sizeof buf));
+  FcCall(fc_case_get_string(c, "rollout_output", r->output, sizeof r->output));
+  FcCall(fc_case_get_string(c, "rollout_precision", buf, sizeof buf));
   FcCall(fc_precision_parse(buf, &r->prec));
   FcCall(fc_case_check_unknown(c));
   return FC_SUCCESS;

@@ -7,25 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench_timer.h"
 #include "fc_checkpoint.h"
 #include "fc_fno.h"
 #include "fc_loss.h"
 #include "fc_optim.h"
-
-static double now(void)
-{
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec + 1e-9 * t.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
 
 typedef struct {
   fc_fno *m;
@@ -48,18 +35,7 @@ static void one(ctx *c)
   fc_adam_step(p->data, p->grad, p->m, p->v, p->n, &adam, ++c->step, 1e-3);
 }
 
-static double median_ms(ctx *c, int reps)
-{
-  double t[64];
-  for (int i = 0; i < 3; i++) one(c);
-  for (int i = 0; i < reps; i++) {
-    double t0 = now();
-    one(c);
-    t[i] = 1e3 * (now() - t0);
-  }
-  qsort(t, (size_t)reps, sizeof(double), cmp);
-  return t[reps / 2];
-}
+static void one_step(void *p) { one(p); }
 
 int main(int argc, char **argv)
 {
@@ -90,7 +66,7 @@ int main(int argc, char **argv)
     c.t = malloc(sizeof(float) * c.ny), c.dy = malloc(sizeof(float) * c.ny);
     for (long i = 0; i < c.nx; i++) c.x[i] = (float)((i * 2654435761u) % 1000) / 1000.0f - 0.5f;
     for (long i = 0; i < c.ny; i++) c.t[i] = (float)((i * 40503u) % 997) / 997.0f - 0.5f;
-    printf("flowcast_%s_ms = %.4f\n", names[k], median_ms(&c, reps));
+    printf("flowcast_%s_ms = %.4f\n", names[k], fc_bench_median_ms(one_step, &c, 3, reps));
     free(c.x), free(c.y), free(c.t), free(c.dy);
   }
   fc_fno_destroy(&m);

@@ -5,10 +5,12 @@ flowcast checkpoint argv[1], the same shapes and thread count; prints `torch_NAM
 relative L2 loss, backward, Adam step)."""
 import os
 import sys
-import time
 
 import h5py
 import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_util import median_ms  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
 import fno_torch  # noqa: E402
@@ -25,24 +27,13 @@ model.load_state_dict(torch_to_flowcast.to_torch(tensors, config))
 opt = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-4)
 
 
-def median_ms(step):
-    for _ in range(3):
-        step()
-    t = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        step()
-        t.append(1e3 * (time.perf_counter() - t0))
-    return sorted(t)[len(t) // 2]
-
-
 def infer(batch):
     x = torch.rand(batch, 64, 64, 10) - 0.5
 
     def step():
         with torch.no_grad():
             model(x)
-    return median_ms(step)
+    return median_ms(step, reps)
 
 
 def train(batch):
@@ -55,7 +46,7 @@ def train(batch):
         diff = (out - y).reshape(batch, -1).norm(dim=1) / y.reshape(batch, -1).norm(dim=1)
         diff.mean().backward()
         opt.step()
-    return median_ms(step)
+    return median_ms(step, reps)
 
 
 print(f"torch_infer_b1_ms = {infer(1):.4f}")

@@ -6,22 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench_timer.h"
 #include "fc_nn.h"
-
-static double now(void)
-{
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec + 1e-9 * t.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
 
 static float *randv(long n, unsigned seed)
 {
@@ -31,21 +18,6 @@ static float *randv(long n, unsigned seed)
     v[i] = (float)((seed >> 8) * (1.0 / 16777216.0) - 0.5);
   }
   return v;
-}
-
-typedef void (*step_fn)(void *ctx);
-
-static double median_ms(step_fn f, void *ctx, int warm, int reps)
-{
-  double t[64];
-  for (int i = 0; i < warm; i++) f(ctx);
-  for (int i = 0; i < reps; i++) {
-    double t0 = now();
-    f(ctx);
-    t[i] = 1e3 * (now() - t0);
-  }
-  qsort(t, (size_t)reps, sizeof(double), cmp);
-  return t[reps / 2];
 }
 
 /* ---- Linear --------------------------------------------------------------------- */
@@ -114,7 +86,7 @@ static int spectral(const char *name, int ndim, const int *n, const int *m, int 
   c.y = malloc(sizeof(float) * (size_t)c.ny);
   c.dx = malloc(sizeof(float) * (size_t)c.nx);
   c.dW = malloc(sizeof(float) * (size_t)c.nw);
-  printf("flowcast_%s_ms = %.4f\n", name, median_ms(sc_step, &c, warm, reps));
+  printf("flowcast_%s_ms = %.4f\n", name, fc_bench_median_ms(sc_step, &c, warm, reps));
   fc_spectral_destroy(&c.s);
   free(c.x), free(c.W), free(c.dy), free(c.y), free(c.dx), free(c.dW);
   return 0;
@@ -131,14 +103,14 @@ int main(int argc, char **argv)
   l.dy = randv(l.M * l.out, 7), l.y = malloc(sizeof(float) * (size_t)(l.M * l.out));
   l.dx = malloc(sizeof(float) * (size_t)(l.M * l.in)), l.dW = malloc(sizeof(float) * (size_t)(l.in * l.out));
   l.db = malloc(sizeof(float) * (size_t)l.out);
-  printf("flowcast_linear_ms = %.4f\n", median_ms(lin_step, &l, warm, reps));
+  printf("flowcast_linear_ms = %.4f\n", fc_bench_median_ms(lin_step, &l, warm, reps));
   /* LayerNorm: IFactFormer's width 96 over a batch of 4 channel grids 32 x 33 x 16 (67584 rows) */
   ln_ctx n = {4L * 32 * 33 * 16, 96, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
   n.x = randv(n.M * n.C, 8), n.w = randv(n.C, 9), n.b = randv(n.C, 10), n.dy = randv(n.M * n.C, 11);
   n.y = malloc(sizeof(float) * (size_t)(n.M * n.C)), n.dx = malloc(sizeof(float) * (size_t)(n.M * n.C));
   n.mean = malloc(sizeof(float) * (size_t)n.M), n.rstd = malloc(sizeof(float) * (size_t)n.M);
   n.dw = malloc(sizeof(float) * (size_t)n.C), n.db = malloc(sizeof(float) * (size_t)n.C);
-  printf("flowcast_layernorm_ms = %.4f\n", median_ms(ln_step, &n, warm, reps));
+  printf("flowcast_layernorm_ms = %.4f\n", fc_bench_median_ms(ln_step, &n, warm, reps));
   /* spectral 2D: an FNO-2D layer (batch 20, 64 x 64, width 20, modes 12 x 12) */
   int n2[2] = {64, 64}, m2[2] = {12, 12};
   if (spectral("spectral2d", 2, n2, m2, 20, 20, warm, reps)) return 1;

@@ -2,25 +2,17 @@
 """PyTorch side of bench/nn_layers: the same layers, shapes and thread count as
 nn_layers_flowcast.c, forward + backward (autograd), median of the repetitions after
 warm-up. Prints `torch_NAME_ms = X` lines. Threads: torch.set_num_threads(argv[2])."""
+import os
 import sys
-import time
 
 import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_util import median_ms  # noqa: E402
 
 reps = int(sys.argv[1]) if len(sys.argv) > 1 else 11
 torch.set_num_threads(int(sys.argv[2]) if len(sys.argv) > 2 else 1)
 torch.manual_seed(0)
-
-
-def median_ms(step, warm=3):
-    for _ in range(warm):
-        step()
-    t = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        step()
-        t.append(1e3 * (time.perf_counter() - t0))
-    return sorted(t)[len(t) // 2]
 
 
 def bench_linear():
@@ -32,7 +24,7 @@ def bench_linear():
         lin.zero_grad(set_to_none=False)
         x.grad = None
         lin(x).backward(dy)
-    return median_ms(step)
+    return median_ms(step, reps)
 
 
 def bench_layernorm():
@@ -44,7 +36,7 @@ def bench_layernorm():
         ln.zero_grad(set_to_none=False)
         x.grad = None
         ln(x).backward(dy)
-    return median_ms(step)
+    return median_ms(step, reps)
 
 
 def bench_spectral(shape, modes, width, batch):
@@ -75,7 +67,7 @@ def bench_spectral(shape, modes, width, batch):
             out[s] = torch.einsum(eq, xh[s], w[b])
         y = torch.fft.irfftn(out, s=shape, dim=dims)
         y.backward(dy)
-    return median_ms(step)
+    return median_ms(step, reps)
 
 
 print(f"torch_linear_ms = {bench_linear():.4f}")

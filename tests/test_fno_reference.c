@@ -29,6 +29,7 @@
 
 #include "fc_checkpoint.h"
 #include "fc_fno.h"
+#include "fc_ref.h"
 #include "fc_test.h"
 
 #define TOL 1e-5
@@ -56,82 +57,6 @@ static hid_t open_file(const char *file)
 
 /* A float dataset of exactly `expect` values (and, when shape is given, of that shape);
  * NULL and a failed assertion otherwise. */
-static float *read_array(hid_t g, const char *where, const char *name, long expect, int ndim, const long *shape)
-{
-  if (H5Lexists(g, name, H5P_DEFAULT) <= 0) {
-    printf("\n  %s: no dataset %s", where, name);
-    CU_FAIL("missing dataset");
-    return NULL;
-  }
-  hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
-  hid_t sp = H5Dget_space(d);
-  long n = (long)H5Sget_simple_extent_npoints(sp);
-  int nd = H5Sget_simple_extent_ndims(sp), same = 1;
-  hsize_t dims[H5S_MAX_RANK];
-  H5Sget_simple_extent_dims(sp, dims, NULL);
-  H5Sclose(sp);
-  if (shape) {
-    same = nd == ndim;
-    for (int a = 0; same && a < nd; a++) same = dims[a] == (hsize_t)shape[a];
-  }
-  float *a = NULL;
-  if (n != expect || !same) {
-    printf("\n  %s/%s: %ld values in %d dimension(s), flowcast expects %ld in %d", where, name, n, nd, expect,
-           shape ? ndim : nd);
-    CU_FAIL("dataset size or shape does not match the model");
-  } else {
-    a = malloc(sizeof(float) * (size_t)(n > 0 ? n : 1));
-    if (H5Dread(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, a) < 0) {
-      CU_FAIL("cannot read dataset");
-      free(a);
-      a = NULL;
-    }
-  }
-  H5Dclose(d);
-  return a;
-}
-
-static int attr_ints(hid_t g, const char *name, int *v, int count)
-{
-  if (H5Aexists(g, name) <= 0) return 0;
-  hid_t a = H5Aopen(g, name, H5P_DEFAULT);
-  hid_t sp = H5Aget_space(a);
-  long n = (long)H5Sget_simple_extent_npoints(sp);
-  H5Sclose(sp);
-  int ok = n == count && H5Aread(a, H5T_NATIVE_INT, v) >= 0;
-  H5Aclose(a);
-  return ok;
-}
-
-static int attr_int(hid_t g, const char *name)
-{
-  int v = -1;
-  if (!attr_ints(g, name, &v, 1)) {
-    printf("\n  missing integer attribute %s", name);
-    CU_FAIL("missing attribute");
-  }
-  return v;
-}
-
-/* A fixed-length string attribute into buf ("" when absent). */
-static void attr_string(hid_t g, const char *name, char *buf, size_t size)
-{
-  buf[0] = 0;
-  if (H5Aexists(g, name) <= 0) return;
-  hid_t a = H5Aopen(g, name, H5P_DEFAULT);
-  hid_t ft = H5Aget_type(a);
-  size_t len = H5Tget_size(ft);
-  if (H5Tget_class(ft) == H5T_STRING && !H5Tis_variable_str(ft) && len + 1 < size) {
-    hid_t mt = H5Tcopy(H5T_C_S1);
-    H5Tset_size(mt, len + 1);
-    if (H5Aread(a, mt, buf) >= 0) buf[len] = 0;
-    else buf[0] = 0;
-    H5Tclose(mt);
-  }
-  H5Tclose(ft);
-  H5Aclose(a);
-}
-
 static long group_links(hid_t g, const char *name)
 {
   if (H5Lexists(g, name, H5P_DEFAULT) <= 0) return -1;
@@ -199,19 +124,19 @@ static int read_case(hid_t g, const char *gname, case_info *ci)
   char norm[32];
   memset(ci, 0, sizeof *ci);
   fc_fno_config *c = &ci->cfg;
-  c->implicit = attr_int(g, "implicit");
-  c->ndim = attr_int(g, "ndim");
-  c->in_channels = attr_int(g, "in_channels");
-  c->out_channels = attr_int(g, "out_channels");
-  c->width = attr_int(g, "width");
-  c->proj = attr_int(g, "proj");
-  c->layers = attr_int(g, "layers");
-  c->use_grid = attr_int(g, "use_grid");
-  c->zero_dc_nyquist_imag = attr_int(g, "zero_dc_nyquist_imag");
-  ci->B = attr_int(g, "B");
-  int ok = attr_ints(g, "modes", c->modes, 3) && attr_ints(g, "n", ci->n, 3);
-  attr_string(g, "norm", norm, sizeof norm);
-  attr_string(g, "model_type", ci->model_type, sizeof ci->model_type);
+  c->implicit = fc_ref_attr_int(g, "implicit");
+  c->ndim = fc_ref_attr_int(g, "ndim");
+  c->in_channels = fc_ref_attr_int(g, "in_channels");
+  c->out_channels = fc_ref_attr_int(g, "out_channels");
+  c->width = fc_ref_attr_int(g, "width");
+  c->proj = fc_ref_attr_int(g, "proj");
+  c->layers = fc_ref_attr_int(g, "layers");
+  c->use_grid = fc_ref_attr_int(g, "use_grid");
+  c->zero_dc_nyquist_imag = fc_ref_attr_int(g, "zero_dc_nyquist_imag");
+  ci->B = fc_ref_attr_int(g, "B");
+  int ok = fc_ref_attr_ints(g, "modes", c->modes, 3) && fc_ref_attr_ints(g, "n", ci->n, 3);
+  fc_ref_attr_string(g, "norm", norm, sizeof norm);
+  fc_ref_attr_string(g, "model_type", ci->model_type, sizeof ci->model_type);
   if (!strcmp(norm, "backward")) c->norm = FC_FFT_NORM_BACKWARD;
   else if (!strcmp(norm, "forward")) c->norm = FC_FFT_NORM_FORWARD;
   else if (!strcmp(norm, "ortho")) c->norm = FC_FFT_NORM_ORTHO;
@@ -247,7 +172,7 @@ static int load_params(hid_t g, const char *gname, fc_params *p)
   int ok = 1;
   for (int i = 0; i < p->ntensors; i++) {
     const fc_tensor_info *t = &p->t[i];
-    float *a = read_array(gp, where, t->name, t->size, t->ndim, t->shape);
+    float *a = fc_ref_read(gp, where, t->name, t->size, t->ndim, t->shape);
     float *dst = fc_params_get(p, t->name);
     CU_ASSERT_PTR_NOT_NULL(dst);
     if (a && dst) memcpy(dst, a, sizeof(float) * (size_t)t->size);
@@ -277,15 +202,15 @@ static void run_case(hid_t f, const char *gname, case_stats *st)
   fc_params *p = fc_fno_params(m);
   CU_ASSERT_PTR_NOT_NULL_FATAL(p);
   int ok = load_params(g, gname, p);
-  float *x = read_array(g, gname, "x", ci.nx, 0, NULL), *y = read_array(g, gname, "y", ci.ny, 0, NULL),
-        *dy = read_array(g, gname, "dy", ci.ny, 0, NULL), *dxr = read_array(g, gname, "dx", ci.nx, 0, NULL);
+  float *x = fc_ref_read(g, gname, "x", ci.nx, 0, NULL), *y = fc_ref_read(g, gname, "y", ci.ny, 0, NULL),
+        *dy = fc_ref_read(g, gname, "dy", ci.ny, 0, NULL), *dxr = fc_ref_read(g, gname, "dx", ci.nx, 0, NULL);
   float **gref = calloc((size_t)p->ntensors, sizeof(float *));
   char where[288];
   snprintf(where, sizeof where, "%s/grads", gname);
   CU_ASSERT_EQUAL(group_links(g, "grads"), p->ntensors);
   hid_t gg = H5Lexists(g, "grads", H5P_DEFAULT) > 0 ? H5Gopen2(g, "grads", H5P_DEFAULT) : H5I_INVALID_HID;
   for (int i = 0; i < p->ntensors && gg >= 0; i++)
-    gref[i] = read_array(gg, where, p->t[i].name, p->t[i].size, p->t[i].ndim, p->t[i].shape);
+    gref[i] = fc_ref_read(gg, where, p->t[i].name, p->t[i].size, p->t[i].ndim, p->t[i].shape);
   if (gg >= 0) H5Gclose(gg);
   if (ok && x && y && dy && dxr) {
     FC_TEST_OK(fc_fno_setup(m, ci.B, ci.n, MPI_COMM_SELF));
@@ -333,7 +258,7 @@ static void run_type(const char *type)
     if (H5Lget_name_by_idx(f, ".", H5_INDEX_NAME, H5_ITER_INC, i, gname, sizeof gname, H5P_DEFAULT) < 0) continue;
     hid_t g = H5Gopen2(f, gname, H5P_DEFAULT);
     if (g < 0) continue;
-    attr_string(g, "model_type", mt, sizeof mt);
+    fc_ref_attr_string(g, "model_type", mt, sizeof mt);
     H5Gclose(g);
     if (strcmp(mt, type)) continue;
     case_stats st;
@@ -377,7 +302,7 @@ static void test_reference_file(void)
     CU_ASSERT_FATAL(H5Lget_name_by_idx(f, ".", H5_INDEX_NAME, H5_ITER_INC, i, gname, sizeof gname, H5P_DEFAULT) >= 0);
     hid_t g = H5Gopen2(f, gname, H5P_DEFAULT);
     CU_ASSERT_FATAL(g >= 0);
-    attr_string(g, "model_type", mt, sizeof mt);
+    fc_ref_attr_string(g, "model_type", mt, sizeof mt);
     int known = 0;
     for (int t = 0; t < 4; t++) known |= !strcmp(mt, types[t]);
     if (!known) printf("\n  group %s: unknown model_type '%s'", gname, mt);
@@ -422,7 +347,7 @@ static void test_converted_checkpoint(void)
   hid_t gp = H5Gopen2(g, "params", H5P_DEFAULT);
   for (int i = 0; i < p->ntensors; i++) {
     const fc_tensor_info *t = &p->t[i];
-    float *a = read_array(gp, where, t->name, t->size, t->ndim, t->shape);
+    float *a = fc_ref_read(gp, where, t->name, t->size, t->ndim, t->shape);
     if (a && memcmp(a, p->data + t->offset, sizeof(float) * (size_t)t->size)) {
       printf("\n  %s: tensor %s differs from the reference's", CKPT_FILE, t->name);
       CU_FAIL("converted tensor differs");
@@ -430,7 +355,7 @@ static void test_converted_checkpoint(void)
     free(a);
   }
   H5Gclose(gp);
-  float *x = read_array(g, CKPT_CASE, "x", ci.nx, 0, NULL), *y = read_array(g, CKPT_CASE, "y", ci.ny, 0, NULL);
+  float *x = fc_ref_read(g, CKPT_CASE, "x", ci.nx, 0, NULL), *y = fc_ref_read(g, CKPT_CASE, "y", ci.ny, 0, NULL);
   if (x && y) {
     float *yc = zeros(ci.ny);
     FC_TEST_OK(fc_fno_setup(m, ci.B, ci.n, MPI_COMM_SELF));

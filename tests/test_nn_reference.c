@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "fc_nn.h"
+#include "fc_ref.h"
 #include "fc_test.h"
 
 #define TOL 1e-5
@@ -42,87 +43,6 @@ static hid_t open_reference(void)
 }
 
 /* ---- reading ------------------------------------------------------------------------- */
-
-/* A float dataset of exactly `expect` values (NULL, and a failed assertion, otherwise). */
-static float *read_array(hid_t g, const char *gname, const char *name, long expect)
-{
-  hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
-  if (d < 0) {
-    printf("\n  %s: no dataset %s\n", gname, name);
-    CU_FAIL("missing dataset");
-    return NULL;
-  }
-  hid_t sp = H5Dget_space(d);
-  long n = (long)H5Sget_simple_extent_npoints(sp);
-  H5Sclose(sp);
-  float *a = NULL;
-  if (n != expect) {
-    printf("\n  %s/%s: %ld values, expected %ld from the group's attributes\n", gname, name, n, expect);
-    CU_FAIL("dataset size does not match the attributes");
-  } else {
-    a = malloc(sizeof(float) * (size_t)(n > 0 ? n : 1));
-    if (H5Dread(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, a) < 0) {
-      CU_FAIL("cannot read dataset");
-      free(a);
-      a = NULL;
-    }
-  }
-  H5Dclose(d);
-  return a;
-}
-
-static int attr_ints(hid_t g, const char *name, int *v, int count)
-{
-  if (H5Aexists(g, name) <= 0) return 0;
-  hid_t a = H5Aopen(g, name, H5P_DEFAULT);
-  hid_t sp = H5Aget_space(a);
-  long n = (long)H5Sget_simple_extent_npoints(sp);
-  H5Sclose(sp);
-  int ok = n == count && H5Aread(a, H5T_NATIVE_INT, v) >= 0;
-  H5Aclose(a);
-  return ok;
-}
-
-static int attr_int(hid_t g, const char *name)
-{
-  int v = -1;
-  if (!attr_ints(g, name, &v, 1)) {
-    printf("\n  missing integer attribute %s\n", name);
-    CU_FAIL("missing attribute");
-  }
-  return v;
-}
-
-static double attr_double(hid_t g, const char *name)
-{
-  double v = NAN;
-  if (H5Aexists(g, name) > 0) {
-    hid_t a = H5Aopen(g, name, H5P_DEFAULT);
-    if (H5Aread(a, H5T_NATIVE_DOUBLE, &v) < 0) v = NAN;
-    H5Aclose(a);
-  }
-  if (isnan(v)) CU_FAIL("missing attribute");
-  return v;
-}
-
-/* A fixed-length string attribute into buf ("" when absent). */
-static void attr_string(hid_t g, const char *name, char *buf, size_t size)
-{
-  buf[0] = 0;
-  if (H5Aexists(g, name) <= 0) return;
-  hid_t a = H5Aopen(g, name, H5P_DEFAULT);
-  hid_t ft = H5Aget_type(a);
-  size_t len = H5Tget_size(ft);
-  if (H5Tget_class(ft) == H5T_STRING && !H5Tis_variable_str(ft) && len + 1 < size) {
-    hid_t mt = H5Tcopy(H5T_C_S1); /* null-terminated, one byte more than the stored (null-padded) string */
-    H5Tset_size(mt, len + 1);
-    if (H5Aread(a, mt, buf) >= 0) buf[len] = 0;
-    else buf[0] = 0;
-    H5Tclose(mt);
-  }
-  H5Tclose(ft);
-  H5Aclose(a);
-}
 
 /* ---- comparing ----------------------------------------------------------------------- */
 
@@ -183,12 +103,12 @@ typedef void (*group_fn)(hid_t g, const char *gname, layer_stats *st);
 
 static void run_linear(hid_t g, const char *gname, layer_stats *st)
 {
-  int M = attr_int(g, "M"), in = attr_int(g, "in"), out = attr_int(g, "out"), bias = attr_int(g, "bias");
+  int M = fc_ref_attr_int(g, "M"), in = fc_ref_attr_int(g, "in"), out = fc_ref_attr_int(g, "out"), bias = fc_ref_attr_int(g, "bias");
   long nx = (long)M * in, ny = (long)M * out, nw = (long)out * in;
-  float *x = read_array(g, gname, "x", nx), *W = read_array(g, gname, "W", nw), *y = read_array(g, gname, "y", ny),
-        *dy = read_array(g, gname, "dy", ny), *dxr = read_array(g, gname, "dx", nx),
-        *dWr = read_array(g, gname, "dW", nw);
-  float *b = bias ? read_array(g, gname, "b", out) : NULL, *dbr = bias ? read_array(g, gname, "db", out) : NULL;
+  float *x = fc_ref_read(g, gname, "x", nx, 0, NULL), *W = fc_ref_read(g, gname, "W", nw, 0, NULL), *y = fc_ref_read(g, gname, "y", ny, 0, NULL),
+        *dy = fc_ref_read(g, gname, "dy", ny, 0, NULL), *dxr = fc_ref_read(g, gname, "dx", nx, 0, NULL),
+        *dWr = fc_ref_read(g, gname, "dW", nw, 0, NULL);
+  float *b = bias ? fc_ref_read(g, gname, "b", out, 0, NULL) : NULL, *dbr = bias ? fc_ref_read(g, gname, "db", out, 0, NULL) : NULL;
   if (x && W && y && dy && dxr && dWr && (!bias || (b && dbr))) {
     float *yc = zeros(ny), *dx = zeros(nx), *dW = zeros(nw), *db = bias ? zeros(out) : NULL;
     fc_linear_forward(yc, x, W, b, M, in, out);
@@ -215,9 +135,9 @@ static void run_activation(hid_t g, const char *gname, layer_stats *st)
   else if (!strcmp(st->layer, "silu")) fwd = fc_silu_forward, bwd = fc_silu_backward;
   else if (!strcmp(st->layer, "sine")) fwd = fc_sine_forward, bwd = fc_sine_backward;
   CU_ASSERT_PTR_NOT_NULL_FATAL(fwd);
-  int n = attr_int(g, "n");
-  float *x = read_array(g, gname, "x", n), *y = read_array(g, gname, "y", n), *dy = read_array(g, gname, "dy", n),
-        *dxr = read_array(g, gname, "dx", n);
+  int n = fc_ref_attr_int(g, "n");
+  float *x = fc_ref_read(g, gname, "x", n, 0, NULL), *y = fc_ref_read(g, gname, "y", n, 0, NULL), *dy = fc_ref_read(g, gname, "dy", n, 0, NULL),
+        *dxr = fc_ref_read(g, gname, "dx", n, 0, NULL);
   if (x && y && dy && dxr) {
     float *yc = zeros(n), *dx = zeros(n);
     fwd(yc, x, n);
@@ -233,13 +153,13 @@ static void run_activation(hid_t g, const char *gname, layer_stats *st)
 
 static void run_layernorm(hid_t g, const char *gname, layer_stats *st)
 {
-  int M = attr_int(g, "M"), C = attr_int(g, "C");
-  float eps = (float)attr_double(g, "eps");
+  int M = fc_ref_attr_int(g, "M"), C = fc_ref_attr_int(g, "C");
+  float eps = (float)fc_ref_attr_double(g, "eps");
   long n = (long)M * C;
-  float *x = read_array(g, gname, "x", n), *w = read_array(g, gname, "w", C), *b = read_array(g, gname, "b", C),
-        *y = read_array(g, gname, "y", n), *dy = read_array(g, gname, "dy", n), *dxr = read_array(g, gname, "dx", n),
-        *dwr = read_array(g, gname, "dw", C), *dbr = read_array(g, gname, "db", C),
-        *meanr = read_array(g, gname, "mean", M), *rstdr = read_array(g, gname, "rstd", M);
+  float *x = fc_ref_read(g, gname, "x", n, 0, NULL), *w = fc_ref_read(g, gname, "w", C, 0, NULL), *b = fc_ref_read(g, gname, "b", C, 0, NULL),
+        *y = fc_ref_read(g, gname, "y", n, 0, NULL), *dy = fc_ref_read(g, gname, "dy", n, 0, NULL), *dxr = fc_ref_read(g, gname, "dx", n, 0, NULL),
+        *dwr = fc_ref_read(g, gname, "dw", C, 0, NULL), *dbr = fc_ref_read(g, gname, "db", C, 0, NULL),
+        *meanr = fc_ref_read(g, gname, "mean", M, 0, NULL), *rstdr = fc_ref_read(g, gname, "rstd", M, 0, NULL);
   if (x && w && b && y && dy && dxr && dwr && dbr && meanr && rstdr) {
     float *yc = zeros(n), *mean = zeros(M), *rstd = zeros(M), *dx = zeros(n), *dw = zeros(C), *db = zeros(C);
     fc_layernorm_forward(yc, mean, rstd, x, w, b, M, C, eps);
@@ -261,12 +181,12 @@ static void run_layernorm(hid_t g, const char *gname, layer_stats *st)
 
 static void run_instancenorm(hid_t g, const char *gname, layer_stats *st)
 {
-  int B = attr_int(g, "B"), N = attr_int(g, "N"), C = attr_int(g, "C");
-  float eps = (float)attr_double(g, "eps");
+  int B = fc_ref_attr_int(g, "B"), N = fc_ref_attr_int(g, "N"), C = fc_ref_attr_int(g, "C");
+  float eps = (float)fc_ref_attr_double(g, "eps");
   long n = (long)B * N * C, nbc = (long)B * C;
-  float *x = read_array(g, gname, "x", n), *y = read_array(g, gname, "y", n), *dy = read_array(g, gname, "dy", n),
-        *dxr = read_array(g, gname, "dx", n), *meanr = read_array(g, gname, "mean", nbc),
-        *rstdr = read_array(g, gname, "rstd", nbc);
+  float *x = fc_ref_read(g, gname, "x", n, 0, NULL), *y = fc_ref_read(g, gname, "y", n, 0, NULL), *dy = fc_ref_read(g, gname, "dy", n, 0, NULL),
+        *dxr = fc_ref_read(g, gname, "dx", n, 0, NULL), *meanr = fc_ref_read(g, gname, "mean", nbc, 0, NULL),
+        *rstdr = fc_ref_read(g, gname, "rstd", nbc, 0, NULL);
   if (x && y && dy && dxr && meanr && rstdr) {
     float *yc = zeros(n), *mean = zeros(nbc), *rstd = zeros(nbc), *dx = zeros(n);
     fc_instancenorm_forward(yc, mean, rstd, x, B, N, C, eps);
@@ -284,11 +204,11 @@ static void run_instancenorm(hid_t g, const char *gname, layer_stats *st)
 
 static void run_affine(hid_t g, const char *gname, layer_stats *st)
 {
-  int M = attr_int(g, "M"), C = attr_int(g, "C");
+  int M = fc_ref_attr_int(g, "M"), C = fc_ref_attr_int(g, "C");
   long n = (long)M * C;
-  float *x = read_array(g, gname, "x", n), *s = read_array(g, gname, "s", C), *t = read_array(g, gname, "t", C),
-        *y = read_array(g, gname, "y", n), *dy = read_array(g, gname, "dy", n), *dxr = read_array(g, gname, "dx", n),
-        *dsr = read_array(g, gname, "ds", C), *dtr = read_array(g, gname, "dt", C);
+  float *x = fc_ref_read(g, gname, "x", n, 0, NULL), *s = fc_ref_read(g, gname, "s", C, 0, NULL), *t = fc_ref_read(g, gname, "t", C, 0, NULL),
+        *y = fc_ref_read(g, gname, "y", n, 0, NULL), *dy = fc_ref_read(g, gname, "dy", n, 0, NULL), *dxr = fc_ref_read(g, gname, "dx", n, 0, NULL),
+        *dsr = fc_ref_read(g, gname, "ds", C, 0, NULL), *dtr = fc_ref_read(g, gname, "dt", C, 0, NULL);
   if (x && s && t && y && dy && dxr && dsr && dtr) {
     float *yc = zeros(n), *dx = zeros(n), *ds = zeros(C), *dt = zeros(C);
     fc_affine_forward(yc, x, s, t, M, C);
@@ -308,16 +228,16 @@ static void run_affine(hid_t g, const char *gname, layer_stats *st)
 
 static void run_meanpool(hid_t g, const char *gname, layer_stats *st)
 {
-  int B = attr_int(g, "B"), C = attr_int(g, "C"), dims[3] = {0, 0, 0};
-  unsigned axes = (unsigned)attr_int(g, "axes");
-  CU_ASSERT_FATAL(attr_ints(g, "dims", dims, 3));
+  int B = fc_ref_attr_int(g, "B"), C = fc_ref_attr_int(g, "C"), dims[3] = {0, 0, 0};
+  unsigned axes = (unsigned)fc_ref_attr_int(g, "axes");
+  CU_ASSERT_FATAL(fc_ref_attr_ints(g, "dims", dims, 3));
   long nx = (long)B * C, ny = (long)B * C;
   for (int a = 0; a < 3; a++) {
     nx *= dims[a];
     ny *= (axes >> a & 1u) ? 1 : dims[a];
   }
-  float *x = read_array(g, gname, "x", nx), *y = read_array(g, gname, "y", ny), *dy = read_array(g, gname, "dy", ny),
-        *dxr = read_array(g, gname, "dx", nx);
+  float *x = fc_ref_read(g, gname, "x", nx, 0, NULL), *y = fc_ref_read(g, gname, "y", ny, 0, NULL), *dy = fc_ref_read(g, gname, "dy", ny, 0, NULL),
+        *dxr = fc_ref_read(g, gname, "dx", nx, 0, NULL);
   if (x && y && dy && dxr) {
     float *yc = zeros(ny), *dx = zeros(nx);
     fc_meanpool_forward(yc, x, B, dims, C, axes);
@@ -333,10 +253,10 @@ static void run_meanpool(hid_t g, const char *gname, layer_stats *st)
 
 static void run_fourier_features(hid_t g, const char *gname, layer_stats *st)
 {
-  int M = attr_int(g, "M"), d = attr_int(g, "d"), m = attr_int(g, "m");
+  int M = fc_ref_attr_int(g, "M"), d = fc_ref_attr_int(g, "d"), m = fc_ref_attr_int(g, "m");
   long np = (long)M * d, ny = (long)M * 2 * m;
-  float *p = read_array(g, gname, "p", np), *Bm = read_array(g, gname, "Bm", (long)d * m),
-        *y = read_array(g, gname, "y", ny), *dy = read_array(g, gname, "dy", ny), *dpr = read_array(g, gname, "dp", np);
+  float *p = fc_ref_read(g, gname, "p", np, 0, NULL), *Bm = fc_ref_read(g, gname, "Bm", (long)d * m, 0, NULL),
+        *y = fc_ref_read(g, gname, "y", ny, 0, NULL), *dy = fc_ref_read(g, gname, "dy", ny, 0, NULL), *dpr = fc_ref_read(g, gname, "dp", np, 0, NULL);
   if (p && Bm && y && dy && dpr) {
     float *yc = zeros(ny), *dp = zeros(np);
     fc_fourier_features_forward(yc, p, Bm, M, d, m);
@@ -355,14 +275,14 @@ static void run_spectral(hid_t g, const char *gname, layer_stats *st)
   fc_spectral_config c;
   memset(&c, 0, sizeof c);
   char norm[32];
-  c.ndim = attr_int(g, "ndim");
-  CU_ASSERT_FATAL(attr_ints(g, "n", c.n, 3));
-  CU_ASSERT_FATAL(attr_ints(g, "modes", c.modes, 3));
-  c.cin = attr_int(g, "cin");
-  c.cout = attr_int(g, "cout");
-  c.zero_dc_nyquist_imag = attr_int(g, "zero_imag");
-  int B = attr_int(g, "B"), nmodes = attr_int(g, "nmodes");
-  attr_string(g, "norm", norm, sizeof norm);
+  c.ndim = fc_ref_attr_int(g, "ndim");
+  CU_ASSERT_FATAL(fc_ref_attr_ints(g, "n", c.n, 3));
+  CU_ASSERT_FATAL(fc_ref_attr_ints(g, "modes", c.modes, 3));
+  c.cin = fc_ref_attr_int(g, "cin");
+  c.cout = fc_ref_attr_int(g, "cout");
+  c.zero_dc_nyquist_imag = fc_ref_attr_int(g, "zero_imag");
+  int B = fc_ref_attr_int(g, "B"), nmodes = fc_ref_attr_int(g, "nmodes");
+  fc_ref_attr_string(g, "norm", norm, sizeof norm);
   if (!strcmp(norm, "backward")) c.norm = FC_FFT_NORM_BACKWARD;
   else if (!strcmp(norm, "forward")) c.norm = FC_FFT_NORM_FORWARD;
   else if (!strcmp(norm, "ortho")) c.norm = FC_FFT_NORM_ORTHO;
@@ -376,9 +296,9 @@ static void run_spectral(hid_t g, const char *gname, layer_stats *st)
   long npts = (long)c.n[0] * c.n[1] * c.n[2], nx = B * npts * c.cin, ny = B * npts * c.cout,
        nw = fc_spectral_weight_size(s);
   CU_ASSERT_EQUAL(nw, 2L * nmodes * c.cin * c.cout);
-  float *x = read_array(g, gname, "x", nx), *W = read_array(g, gname, "W", nw), *y = read_array(g, gname, "y", ny),
-        *dy = read_array(g, gname, "dy", ny), *dxr = read_array(g, gname, "dx", nx),
-        *dWr = read_array(g, gname, "dW", nw);
+  float *x = fc_ref_read(g, gname, "x", nx, 0, NULL), *W = fc_ref_read(g, gname, "W", nw, 0, NULL), *y = fc_ref_read(g, gname, "y", ny, 0, NULL),
+        *dy = fc_ref_read(g, gname, "dy", ny, 0, NULL), *dxr = fc_ref_read(g, gname, "dx", nx, 0, NULL),
+        *dWr = fc_ref_read(g, gname, "dW", nw, 0, NULL);
   if (x && W && y && dy && dxr && dWr) {
     float *yc = zeros(ny), *dx = zeros(nx), *dW = zeros(nw);
     fc_spectral_forward(s, yc, x, W, B);
@@ -429,7 +349,7 @@ static void run_layer(const char *layer, group_fn fn)
     if (H5Lget_name_by_idx(f, ".", H5_INDEX_NAME, H5_ITER_INC, i, gname, sizeof gname, H5P_DEFAULT) < 0) continue;
     hid_t g = H5Gopen2(f, gname, H5P_DEFAULT);
     if (g < 0) continue;
-    attr_string(g, "layer", lname, sizeof lname);
+    fc_ref_attr_string(g, "layer", lname, sizeof lname);
     if (!strcmp(lname, layer)) {
       st.groups++;
       fn(g, gname, &st);
@@ -484,7 +404,7 @@ static void test_reference_file(void)
     CU_ASSERT_FATAL(H5Lget_name_by_idx(f, ".", H5_INDEX_NAME, H5_ITER_INC, i, gname, sizeof gname, H5P_DEFAULT) >= 0);
     hid_t g = H5Gopen2(f, gname, H5P_DEFAULT);
     CU_ASSERT_FATAL(g >= 0);
-    attr_string(g, "layer", lname, sizeof lname);
+    fc_ref_attr_string(g, "layer", lname, sizeof lname);
     int known = 0;
     for (int l = 0; l < NLAYERS; l++) known |= !strcmp(lname, layers[l].layer);
     if (!known) printf("\n  group %s: unknown layer '%s'\n", gname, lname);

@@ -2,6 +2,7 @@
 #ifndef FC_APP_H
 #define FC_APP_H
 
+#include "fc_case.h"
 #include "fc_error.h"
 
 typedef struct {
@@ -17,6 +18,15 @@ typedef struct {
 typedef fc_err (*fc_command_fn)(fc_app *app);
 
 fc_err fc_app_main(fc_app *app);
+
+/* A subcommand driven by a case file: its keys and what it runs (case_command.c). */
+typedef struct {
+  const char *name;
+  fc_err (*declare)(fc_case *c);
+  fc_err (*run)(fc_case *c, MPI_Comm comm, int argc, char **argv);
+} fc_case_command;
+
+fc_err fc_run_case_command(fc_app *app, const fc_case_command *k);
 
 fc_err fc_cmd_info(fc_app *app);
 fc_err fc_cmd_run(fc_app *app);

@@ -1,0 +1,20 @@
+/* Readers of the PyTorch reference files (tests/data/ files), shared by the reference tests. */
+#ifndef FC_REF_H
+#define FC_REF_H
+
+#include <CUnit/CUnit.h>
+#include <hdf5.h>
+
+/* The float dataset name of group g (where names it in messages) holding exactly expect
+ * values, and, when shape is not NULL, the ndim extents shape; NULL (and a failed
+ * assertion) otherwise. The caller frees it. */
+float *fc_ref_read(hid_t g, const char *where, const char *name, long expect, int ndim, const long *shape);
+/* count integers of attribute name into v: 1 on success, 0 if absent or of another size. */
+int fc_ref_attr_ints(hid_t g, const char *name, int *v, int count);
+/* An integer or real attribute (a failed assertion, and -1 or NaN, when absent). */
+int fc_ref_attr_int(hid_t g, const char *name);
+double fc_ref_attr_double(hid_t g, const char *name);
+/* A fixed-length string attribute into buf ("" when absent). */
+void fc_ref_attr_string(hid_t g, const char *name, char *buf, size_t size);
+
+#endif

@@ -13,3 +13,7 @@ add_test(NAME pipeline_plot COMMAND ${FC_SYSTEM_PYTHON} ${CMAKE_SOURCE_DIR}/tool
                                     -o ${FC_PIPE_DIR}/compare.png)
 set_tests_properties(pipeline_plot PROPERTIES FIXTURES_REQUIRED pipeline LABELS unit TIMEOUT 60
                      PASS_REGULAR_EXPRESSION "wrote .*compare.png")
+add_test(NAME pipeline_plot_fields COMMAND ${FC_SYSTEM_PYTHON} ${CMAKE_SOURCE_DIR}/tools/plot_fields.py ${FC_PIPE_DIR}/rollout.h5
+                                           ${FC_PIPE_DIR}/data/traj_00005.h5 -o ${FC_PIPE_DIR}/fields.png)
+set_tests_properties(pipeline_plot_fields PROPERTIES FIXTURES_REQUIRED pipeline LABELS unit TIMEOUT 60
+                     PASS_REGULAR_EXPRESSION "wrote .*fields.png")

@@ -95,6 +95,27 @@ static double dot(const double *a, const double *b, long n)
   return s;
 }
 
+/* Central differences of L = dy . y(x, W) with respect to each of the n values of v (x or W,
+ * perturbed in place): the largest difference from the analytic gradient g and the largest
+ * difference quotient. */
+static void fd_check(const problem *p, double *x, double *W, double *v, long n, const double *dy, double *yp, long ny,
+                     int zero_imag, const float *g, double *err, double *ref)
+{
+  *err = *ref = 0;
+  for (long i = 0; i < n; i++) {
+    double keep = v[i];
+    v[i] = keep + 0.5;
+    reference_forward(p, yp, x, W, zero_imag);
+    double lp = dot(dy, yp, ny);
+    v[i] = keep - 0.5;
+    reference_forward(p, yp, x, W, zero_imag);
+    double d = lp - dot(dy, yp, ny);
+    v[i] = keep;
+    *err = fmax(*err, fabs(d - g[i]));
+    *ref = fmax(*ref, fabs(d));
+  }
+}
+
 /* Forward, backward and central differences for one configuration. */
 static void check(int ndim, const int *n, const int *modes, int cin, int cout, int B, fc_fft_norm norm, int zero_imag)
 {
@@ -128,33 +149,10 @@ static void check(int ndim, const int *n, const int *modes, int cin, int cout, i
   fc_spectral_backward(s, dxf, dwf, dyf, xf, wf, B);
   /* central differences of L = dy . y(x, W) in double (L is linear in x and in W, so the
    * difference quotient is exact up to round-off: step 1 is fine) */
-  double gerr = 0, gref = 0;
-  for (long i = 0; i < nx; i++) {
-    double keep = xd[i];
-    xd[i] = keep + 0.5;
-    reference_forward(&p, yp, xd, wd, zero_imag);
-    double lp = dot(dyd, yp, ny);
-    xd[i] = keep - 0.5;
-    reference_forward(&p, yp, xd, wd, zero_imag);
-    double g = lp - dot(dyd, yp, ny);
-    xd[i] = keep;
-    gerr = fmax(gerr, fabs(g - dxf[i]));
-    gref = fmax(gref, fabs(g));
-  }
+  double gerr, gref, werr, wref;
+  fd_check(&p, xd, wd, xd, nx, dyd, yp, ny, zero_imag, dxf, &gerr, &gref);
   CU_ASSERT(gerr <= 1e-5 * gref);
-  double werr = 0, wref = 0;
-  for (long i = 0; i < nw; i++) {
-    double keep = wd[i];
-    wd[i] = keep + 0.5;
-    reference_forward(&p, yp, xd, wd, zero_imag);
-    double lp = dot(dyd, yp, ny);
-    wd[i] = keep - 0.5;
-    reference_forward(&p, yp, xd, wd, zero_imag);
-    double g = lp - dot(dyd, yp, ny);
-    wd[i] = keep;
-    werr = fmax(werr, fabs(g - dwf[i]));
-    wref = fmax(wref, fabs(g));
-  }
+  fd_check(&p, xd, wd, wd, nw, dyd, yp, ny, zero_imag, dwf, &werr, &wref);
   CU_ASSERT(werr <= 1e-5 * wref);
   if (err > 2e-6 * ref || gerr > 1e-5 * gref || werr > 1e-5 * wref)
     printf("\n  ndim %d norm %d zero_imag %d: forward %.3g, dx %.3g, dW %.3g (relative)\n", ndim, norm, zero_imag,

@@ -19,7 +19,7 @@ typedef struct {
 } fc_command;
 
 static const fc_command commands[] = {
-    {"run", fc_cmd_run, "run the job described by a case file (the default case: cases/taylor_green.yaml)"},
+    {"run", fc_cmd_run, "run the job a case file names (main job: cases/fno_small.yaml; cases/taylor_green.yaml)"},
     {"info", fc_cmd_info, "describe HDF5 field, checkpoint or any other HDF5 files"},
     {"simulate", fc_cmd_simulate, "run a built-in solver from a case file (ns2d: cases/ns2d_small.yaml)"},
     {"filter", unavailable, "filter DNS fields onto a coarse grid (arrives with the channel-solver issue)"},

@@ -85,3 +85,10 @@ fc_err fc_error_agree(MPI_Comm comm, fc_err err)
   if (MPI_Allreduce(&mine, &worst, 1, MPI_INT, MPI_MAX, comm) != MPI_SUCCESS) return FC_ERR_MPI;
   return worst ? (worst | FC_ERR_COLLECTIVE) : FC_SUCCESS;
 }
+
+fc_err fc_error_from_rank0(MPI_Comm comm, fc_err err)
+{
+  int e = err;
+  if (MPI_Bcast(&e, 1, MPI_INT, 0, comm) != MPI_SUCCESS) return FC_ERR_MPI;
+  return e ? (FC_ERR_KIND(e) | FC_ERR_COLLECTIVE) : FC_SUCCESS;
+}

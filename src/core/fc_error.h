@@ -88,6 +88,10 @@ fc_err fc_calloc(size_t n, size_t size, void *p);
  * FC_ERR_... | FC_ERR_COLLECTIVE on every rank if any rank had err != 0. */
 fc_err fc_error_agree(MPI_Comm comm, fc_err err);
 
+/* After work done by rank 0 alone (reading a file, writing a checkpoint): rank 0's err, which
+ * rank 0 has already reported, reaches every rank of comm, marked collective. */
+fc_err fc_error_from_rank0(MPI_Comm comm, fc_err err);
+
 /* After PetscInitialize: PETSc and HDF5 errors are returned to flowcast, which reports
  * them itself; SIGPIPE ends the process quietly (flowcast info f.h5 | head); FFTW-MPI is
  * initialised. */

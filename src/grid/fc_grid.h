@@ -56,6 +56,8 @@ typedef struct {
 
 /* FFTW-MPI's block split of nx over the ranks of comm. */
 fc_err fc_decomp_slab(MPI_Comm comm, long nx, fc_decomp *d);
+/* The rank that owns global x index ix. */
+int fc_decomp_owner(const fc_decomp *d, long ix);
 
 /* A field: ncomp values per grid point on this rank's slab. */
 typedef struct {

@@ -108,8 +108,7 @@ fc_err fc_checkpoint_save(MPI_Comm comm, const char *path, const fc_checkpoint *
   FcCallMPI(MPI_Comm_rank(comm, &rank));
   FcCall(fc_output_prepare(comm, path));
   if (rank == 0) e = save_rank0(path, ck);
-  FcCallMPI(MPI_Bcast(&e, 1, MPI_INT, 0, comm));
-  return e ? (FC_ERR_KIND(e) | FC_ERR_COLLECTIVE) : FC_SUCCESS;
+  return fc_error_from_rank0(comm, e);
 }
 
 /* ---- loading ------------------------------------------------------------------------ */
@@ -253,8 +252,7 @@ fc_err fc_checkpoint_load(MPI_Comm comm, const char *path, fc_checkpoint *ck)
   fc_err e = FC_SUCCESS;
   FcCallMPI(MPI_Comm_rank(comm, &rank));
   if (rank == 0) e = load_rank0(path, ck);
-  FcCallMPI(MPI_Bcast(&e, 1, MPI_INT, 0, comm));
-  if (e) return FC_ERR_KIND(e) | FC_ERR_COLLECTIVE;
+  FcCall(fc_error_from_rank0(comm, e));
   FcCall(bcast_floats(ck->params->data, ck->params->n, comm));
   if (ck->with_optimizer) {
     FcCall(bcast_floats(ck->params->m, ck->params->n, comm));
@@ -322,8 +320,7 @@ fc_err fc_checkpoint_peek(MPI_Comm comm, const char *path, char *model_type, siz
   fc_err e = FC_SUCCESS;
   FcCallMPI(MPI_Comm_rank(comm, &rank));
   if (rank == 0) e = peek_rank0(path, model_type, len, &p);
-  FcCallMPI(MPI_Bcast(&e, 1, MPI_INT, 0, comm));
-  if (e) return FC_ERR_KIND(e) | FC_ERR_COLLECTIVE;
+  FcCall(fc_error_from_rank0(comm, e));
   FcCallMPI(MPI_Bcast(&p.n, 1, MPI_INT, 0, comm));
   FcCallMPI(MPI_Bcast(model_type, (int)len, MPI_CHAR, 0, comm));
   FcCallMPI(MPI_Bcast(h, (int)(sizeof *h * (size_t)p.n), MPI_BYTE, 0, comm));

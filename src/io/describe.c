@@ -276,6 +276,5 @@ fc_err fc_h5_describe(MPI_Comm comm, const char *path, FILE *out)
   FcCallMPI(MPI_Comm_rank(comm, &rank));
   if (rank == 0) e = describe_rank0(path, out);
   fflush(out);
-  FcCallMPI(MPI_Bcast(&e, 1, MPI_INT, 0, comm));
-  return e ? (FC_ERR_KIND(e) | FC_ERR_COLLECTIVE) : FC_SUCCESS;
+  return fc_error_from_rank0(comm, e);
 }

@@ -133,6 +133,5 @@ fc_err fc_xdmf_write(MPI_Comm comm, const char *h5_path, const char *xmf_path)
       }
     }
   }
-  FcCallMPI(MPI_Bcast(&e, 1, MPI_INT, 0, comm));
-  return e ? (FC_ERR_KIND(e) | FC_ERR_COLLECTIVE) : FC_SUCCESS;
+  return fc_error_from_rank0(comm, e);
 }

@@ -38,13 +38,6 @@ fc_err fc_kinetic_energy(const fc_field *u, double *energy)
   return FC_SUCCESS;
 }
 
-/* Rank owning global x index ix under the block split. */
-static int owner(const fc_decomp *d, long ix)
-{
-  long block = (d->nx + d->size - 1) / d->size;
-  return (int)(ix / block);
-}
-
 /* The x-planes next to this slab (periodic wrap, or a copy of the edge plane at a wall). */
 static fc_err exchange_x_planes(const fc_field *u, double *left, double *right)
 {
@@ -54,11 +47,11 @@ static fc_err exchange_x_planes(const fc_field *u, double *left, double *right)
   const long nx = d->nx, ixl = (d->x0 - 1 + nx) % nx, ixr = (d->x0 + d->nxl) % nx;
   MPI_Request req[4];
   const int tag_to_right_halo = 71, tag_to_left_halo = 72;
-  FcCallMPI(MPI_Irecv(left, (int)plane, MPI_DOUBLE, owner(d, ixl), tag_to_left_halo, d->comm, &req[0]));
-  FcCallMPI(MPI_Irecv(right, (int)plane, MPI_DOUBLE, owner(d, ixr), tag_to_right_halo, d->comm, &req[1]));
+  FcCallMPI(MPI_Irecv(left, (int)plane, MPI_DOUBLE, fc_decomp_owner(d, ixl), tag_to_left_halo, d->comm, &req[0]));
+  FcCallMPI(MPI_Irecv(right, (int)plane, MPI_DOUBLE, fc_decomp_owner(d, ixr), tag_to_right_halo, d->comm, &req[1]));
   /* my first plane is the right halo of the owner of x0 - 1; my last its left halo of the owner of x0 + nxl */
-  FcCallMPI(MPI_Isend(u->data, (int)plane, MPI_DOUBLE, owner(d, ixl), tag_to_right_halo, d->comm, &req[2]));
-  FcCallMPI(MPI_Isend(u->data + (d->nxl - 1) * plane, (int)plane, MPI_DOUBLE, owner(d, ixr), tag_to_left_halo,
+  FcCallMPI(MPI_Isend(u->data, (int)plane, MPI_DOUBLE, fc_decomp_owner(d, ixl), tag_to_right_halo, d->comm, &req[2]));
+  FcCallMPI(MPI_Isend(u->data + (d->nxl - 1) * plane, (int)plane, MPI_DOUBLE, fc_decomp_owner(d, ixr), tag_to_left_halo,
                       d->comm, &req[3]));
   FcCallMPI(MPI_Waitall(4, req, MPI_STATUSES_IGNORE));
   return FC_SUCCESS;

@@ -12,7 +12,8 @@ void fc_init_libraries(void)
   PetscPushErrorHandler(PetscReturnErrorHandler, NULL);
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
   signal(SIGPIPE, SIG_DFL);
-  fftwf_mpi_init(); /* FFTW-MPI (single precision: the neural operators' transforms) */
+  fftwf_mpi_init(); /* FFTW-MPI: single precision for the neural operators, */
+  fftw_mpi_init();  /* double precision for the channel solver's Poisson equation */
 }
 
 int fc_finalize(fc_err e)
@@ -23,6 +24,7 @@ int fc_finalize(fc_err e)
   if (e && !(e & FC_ERR_COLLECTIVE)) MPI_Abort(MPI_COMM_WORLD, code);
   PetscPopErrorHandler();
   fftwf_mpi_cleanup();
+  fftw_mpi_cleanup();
   PetscFinalize();
   return code;
 }

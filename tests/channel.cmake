@@ -1,2 +1,61 @@
 # The channel DNS/LES solver (src/solvers/channel): ctest -R channel --output-on-failure
 fc_cunit_test(channel RANKS 1 2)
+
+# ---- flowcast simulate with solver: channel (src/jobs/channel_job.c) -------------------------------
+# A tiny DNS: the same snapshots at 1 and 2 ranks; a run cut in two by a restart equals the
+# uninterrupted run bit for bit (same rank count) and to round-off at another rank count;
+# a blow-up stops with one message; bad keys and restart files are refused.
+set(FC_CH_CASE ${CMAKE_SOURCE_DIR}/cases/channel180_dns.yaml)
+set(FC_CH_DIR ${CMAKE_CURRENT_BINARY_DIR}/channel_job)
+set(FC_CH_TINY -channel_nx 16 -channel_ny 12 -channel_nz 8 -channel_t_end 1e9 -monitor_every 5 -snapshot_every 10
+               -stats_start 0 -stats_every 2 -stats_yplus 5,30 -output_precision float64)
+foreach(np 1 2)
+  fc_cli_expect(channel_job_np${np} ok [=[^wrote .*/restart\.h5 \(step 20, t = [0-9.]+\), .*stats\.h5 \(10 samples\), .*snapshots\.h5 \(2 snapshots\)]=]
+                NP ${np} SETUP channel_job
+                ALSO [=[^flowcast simulate: channel 16 x 12 x 8 in 6\.283 x 2 x 3\.142]=] [=[^step 20  t = ]=]
+                ARGS simulate ${FC_CH_CASE} ${FC_CH_TINY} -channel_max_steps 20 -output_dir ${FC_CH_DIR}/np${np})
+endforeach()
+add_test(NAME channel_job_same_snapshots
+         COMMAND ${FC_H5DIFF} -d 1e-11 ${FC_CH_DIR}/np1/snapshots.h5 ${FC_CH_DIR}/np2/snapshots.h5 /steps /steps)
+add_test(NAME channel_job_xdmf
+         COMMAND ${FC_SYSTEM_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/check_xdmf.py ${FC_CH_DIR}/np2/snapshots.xmf --steps 2
+                 --attributes velocity,pressure)
+set_tests_properties(channel_job_same_snapshots channel_job_xdmf PROPERTIES FIXTURES_REQUIRED channel_job LABELS unit
+                                                                       TIMEOUT 60)
+# restart: 10 steps, then 10 more from the restart file (at 1 and at 2 ranks)
+fc_cli_expect(channel_job_restart_first ok [=[^wrote .*/restart\.h5 \(step 10,]=] NP 1 SETUP channel_restart
+              ARGS simulate ${FC_CH_CASE} ${FC_CH_TINY} -channel_max_steps 10 -output_dir ${FC_CH_DIR}/half)
+foreach(np 1 2)
+  fc_cli_expect(channel_job_restart_np${np} ok [=[^wrote .*/restart\.h5 \(step 20,]=] NP ${np}
+                REQUIRES "channel_restart;channel_job" SETUP channel_resumed
+                ARGS simulate ${FC_CH_CASE} ${FC_CH_TINY} -channel_max_steps 10 -init_type restart
+                     -init_file ${FC_CH_DIR}/half/restart.h5 -stats_continue false -output_dir ${FC_CH_DIR}/resumed_np${np})
+endforeach()
+add_test(NAME channel_job_restart_exact
+         COMMAND ${FC_H5DIFF} ${FC_CH_DIR}/np1/restart.h5 ${FC_CH_DIR}/resumed_np1/restart.h5 /steps /steps)
+add_test(NAME channel_job_restart_ranks
+         COMMAND ${FC_H5DIFF} -d 1e-11 ${FC_CH_DIR}/np1/restart.h5 ${FC_CH_DIR}/resumed_np2/restart.h5 /steps /steps)
+set_tests_properties(channel_job_restart_exact channel_job_restart_ranks
+                     PROPERTIES FIXTURES_REQUIRED "channel_resumed;channel_job" LABELS unit TIMEOUT 60)
+
+# bad input and a blow-up: one message, nothing written
+set(FC_CH_BAD ${FC_CH_DIR}/bad)
+fc_cli_expect(channel_job_help ok [=[^  -channel_sgs <choice> +\(default: none\) +\[none, smagorinsky, dynamic, wale\]]=] NP 1
+              ALSO [=[^  channel +turbulent channel flow]=] [=[^  -init_type <choice>]=]
+              ARGS simulate ${FC_CH_CASE} -help)
+fc_cli_expect(channel_job_unknown_key fail [=[unknown key 'channel_nxx' \(did you mean 'channel_nx'\?\)]=] NP 1
+              ABSENT ${FC_CH_BAD}/restart.h5 ARGS simulate ${FC_CH_CASE} -channel_nxx 8 -output_dir ${FC_CH_BAD})
+fc_cli_expect(channel_job_odd_nx fail [=[nx and nz must be even]=] NP 2 ABSENT ${FC_CH_BAD}/restart.h5
+              ARGS simulate ${FC_CH_CASE} ${FC_CH_TINY} -channel_nx 15 -output_dir ${FC_CH_BAD})
+fc_cli_expect(channel_job_no_restart_file fail [=[init_type restart needs key 'init_file']=] NP 1
+              ABSENT ${FC_CH_BAD}/restart.h5 ARGS simulate ${FC_CH_CASE} -init_type restart -output_dir ${FC_CH_BAD})
+fc_cli_expect(channel_job_missing_restart fail [=[nothing/restart\.h5]=] NP 2 ABSENT ${FC_CH_BAD}/restart.h5
+              ARGS simulate ${FC_CH_CASE} ${FC_CH_TINY} -init_type restart -init_file ${FC_CH_BAD}/nothing/restart.h5
+                   -output_dir ${FC_CH_BAD})
+fc_cli_expect(channel_job_restart_grid fail [=[restart file '.*half/restart\.h5' holds a 16 x 12 x 8 grid; the case has 16 x 14 x 8]=]
+              NP 2 REQUIRES channel_restart ABSENT ${FC_CH_BAD}/restart.h5
+              ARGS simulate ${FC_CH_CASE} ${FC_CH_TINY} -channel_ny 14 -init_type restart
+                   -init_file ${FC_CH_DIR}/half/restart.h5 -output_dir ${FC_CH_BAD})
+fc_cli_expect(channel_job_blowup fail [=[channel flow blew up at step [0-9]+, t = .*not finite]=] NP 2
+              ABSENT ${FC_CH_BAD}/restart.h5
+              ARGS simulate ${FC_CH_CASE} ${FC_CH_TINY} -channel_dt 5 -channel_max_steps 50 -output_dir ${FC_CH_BAD})

@@ -31,6 +31,16 @@ fc_err fc_kinetic_energy(const fc_field *u, double *energy);
  * exchanges one x-plane with the neighbouring slabs. */
 fc_err fc_max_divergence(const fc_field *u, double *maxdiv);
 
+/* The channel job of `flowcast simulate`: DNS or LES of turbulent channel flow with
+ * snapshots, statistics and restarts (src/jobs/channel_job.c, docs/channel.md). */
+fc_err fc_channel_job_declare(fc_case *c);
+fc_err fc_channel_job_run(fc_case *c, MPI_Comm comm, int argc, char **argv);
+
+/* The filter job of `flowcast filter`: channel DNS snapshot files filtered (box or Gaussian)
+ * onto the surrogates' coarse grid, one trajectory file each (src/jobs/filter_job.c). */
+fc_err fc_filter_job_declare(fc_case *c);
+fc_err fc_filter_job_run(fc_case *c, MPI_Comm comm, int argc, char **argv);
+
 /* The fno_pipeline job: ns2d data -> training -> rollout -> comparison in one case
  * (src/jobs/fno_pipeline.c). */
 fc_err fc_fno_pipeline_declare(fc_case *c);

@@ -24,8 +24,6 @@
 #include "fc_ns2d.h"
 
 static const fc_key ns2d_keys[] = {
-    {"solver", FC_KEY_CHOICE, "ns2d", 0, 0, "ns2d",
-     "what `flowcast simulate` runs (ns2d: 2D Navier-Stokes trajectories, the FNO benchmark)"},
     {"ns2d_n", FC_KEY_INT, "256", 8, 4096, NULL, "solver grid points per axis (even) on the unit torus"},
     {"ns2d_nu", FC_KEY_REAL, "1e-3", 0, 10, NULL, "kinematic viscosity"},
     {"ns2d_dt", FC_KEY_REAL, "1e-4", 1e-9, 1, NULL, "time step (ns2d_record_every is a multiple of it)"},
@@ -78,7 +76,6 @@ static fc_err read_config(fc_case *c, ns2d_config *cf)
   char buf[64];
   long v;
   double alpha, tau;
-  FcCall(fc_case_get_string(c, "solver", buf, sizeof buf));
   FcCall(fc_case_get_int(c, "ns2d_n", &cf->solver.n));
   FcCall(fc_case_get_real(c, "ns2d_nu", &cf->solver.nu));
   FcCall(fc_case_get_real(c, "ns2d_dt", &cf->solver.dt));

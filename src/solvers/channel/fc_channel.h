@@ -17,6 +17,8 @@
  *   step.c        one time step: low-storage RK3 (Wray) with a projection every sub-step, CFL dt
  *   initial.c     laminar profile plus perturbations, or a field file
  *   monitor.c     bulk velocity, wall shear, divergence, CFL (collective)
+ *   restart.c     files: the cell-centre grid, centre-interpolated snapshots, exact restarts
+ *   stats.c       turbulence statistics over planes and time (fc_channel_stats.h)
  *
  * Staggered arrangement (as CaNS): cell (i, j, k) has its centre at (xc_i, yc_j, zc_k) where
  * p and nu_t live; u[i] sits on the x-face at x = (i + 1) dx (the face between cells i and i+1),
@@ -38,7 +40,7 @@
 
 #include <fftw3-mpi.h>
 
-#include "fc_error.h"
+#include "fc_grid.h"
 
 typedef enum { FC_SGS_NONE = 0, FC_SGS_SMAGORINSKY, FC_SGS_DYNAMIC, FC_SGS_WALE } fc_sgs_model;
 typedef enum { FC_DRIVE_FLOW_RATE = 0, FC_DRIVE_PRESSURE_GRADIENT } fc_drive;
@@ -55,7 +57,6 @@ typedef struct {
   double cs;                /* Smagorinsky constant (0.1) */
   double aplus;             /* van Driest A+ (26) */
   double cw;                /* WALE constant (0.325) */
-  double dyn_clip;          /* dynamic model: clip C(y) to >= dyn_clip (0: no backscatter) */
   int implicit_y;           /* 1: Crank-Nicolson for the wall-normal molecular diffusion */
   double cfl;               /* dt = cfl * stability limit (<= 1) */
   double dt_fixed;          /* > 0: fixed time step instead of the CFL-based one */
@@ -185,5 +186,17 @@ fc_err fc_channel_max_divergence(fc_channel *ch, double *maxdiv);
  * at the Re_tau of Dean's correlation) plus smooth random perturbations of amplitude amp * ub
  * that vanish at the walls, projected to be divergence-free (the same on any rank count). */
 fc_err fc_channel_init_profile(fc_channel *ch, int turbulent, double ub, double amp, unsigned long long seed);
+
+/* ---- restart.c ---------------------------------------------------------------------------- */
+/* The grid of the cell centres (x and z centres, the y centres), for snapshots and restarts. */
+fc_err fc_channel_file_grid(const fc_channel *ch, fc_grid **g);
+/* Velocity interpolated to the cell centres (3 components) and the pressure, into fields on the
+ * file grid's slab (either may be NULL). */
+void fc_channel_centre_velocity(const fc_channel *ch, fc_field *vel, fc_field *p);
+/* Restart files: the staggered unknowns, float64, written atomically; read at any rank count
+ * (the grid must match the case: sizes, box, y centres). */
+fc_err fc_channel_restart_write(fc_channel *ch, const char *path, const char *case_path, const char *case_text,
+                                int argc, char **argv);
+fc_err fc_channel_restart_read(fc_channel *ch, const char *path);
 
 #endif

@@ -27,7 +27,7 @@ fc_cli_expect(channel_job_restart_first ok [=[^wrote .*/restart\.h5 \(step 10,]=
               ARGS simulate ${FC_CH_CASE} ${FC_CH_TINY} -channel_max_steps 10 -output_dir ${FC_CH_DIR}/half)
 foreach(np 1 2)
   fc_cli_expect(channel_job_restart_np${np} ok [=[^wrote .*/restart\.h5 \(step 20,]=] NP ${np}
-                REQUIRES "channel_restart;channel_job" SETUP channel_resumed
+                REQUIRES channel_restart channel_job SETUP channel_resumed
                 ARGS simulate ${FC_CH_CASE} ${FC_CH_TINY} -channel_max_steps 10 -init_type restart
                      -init_file ${FC_CH_DIR}/half/restart.h5 -stats_continue false -output_dir ${FC_CH_DIR}/resumed_np${np})
 endforeach()
@@ -59,3 +59,15 @@ fc_cli_expect(channel_job_restart_grid fail [=[restart file '.*half/restart\.h5'
 fc_cli_expect(channel_job_blowup fail [=[channel flow blew up at step [0-9]+, t = .*not finite]=] NP 2
               ABSENT ${FC_CH_BAD}/restart.h5
               ARGS simulate ${FC_CH_CASE} ${FC_CH_TINY} -channel_dt 5 -channel_max_steps 50 -output_dir ${FC_CH_BAD})
+
+# ---- flowcast run, job channel_dataset: a tiny DNS split into 3 trajectories, filtered -----------
+set(FC_DS_DIR ${CMAKE_CURRENT_BINARY_DIR}/channel_dataset)
+fc_cli_expect(channel_dataset_np2 ok [=[^wrote .*/traj_00000\.h5 \.\. traj_00002\.h5 \(3 trajectories on 8 x 6 x 4, velocity, float32\)]=]
+              NP 2 ALSO [=[^filtering the trajectories: .*snapshots_00000\.h5,.*snapshots_00001\.h5,.*snapshots_00002\.h5$]=]
+              ARGS run ${CMAKE_SOURCE_DIR}/cases/channel180_dataset.yaml -channel_nx 16 -channel_ny 12 -channel_nz 8
+                   -channel_t_end 3 -channel_dt 0.1 -snapshot_start 0.5 -snapshot_every 3 -snapshot_per_file 3
+                   -monitor_every 10 -filter_nx 8 -filter_ny 6 -filter_nz 4 -output_dir ${FC_DS_DIR}/dns
+                   -filter_output_dir ${FC_DS_DIR}/filtered)
+fc_cli_expect(channel_dataset_no_split fail [=[job channel_dataset needs snapshot_every > 0 and snapshot_per_file > 0]=]
+              NP 1 ABSENT ${FC_DS_DIR}/bad/restart.h5
+              ARGS run ${CMAKE_SOURCE_DIR}/cases/channel180_dataset.yaml -snapshot_per_file 0 -output_dir ${FC_DS_DIR}/bad)

@@ -7,9 +7,11 @@ static const fc_case_variant jobs[] = {
      "an exact Taylor-Green field series, or another code's HDF5 field converted (cases/taylor_green.yaml)"},
     {"fno_pipeline", fc_fno_pipeline_declare, fc_fno_pipeline_run,
      "2D Navier-Stokes data -> FNO training -> rollout -> error report (cases/fno_small.yaml)"},
+    {"channel_dataset", fc_channel_dataset_declare, fc_channel_dataset_run,
+     "channel DNS split into trajectories -> filtered onto the surrogates' grid (cases/channel180_dataset.yaml)"},
 };
 
-static const fc_key job_key = {"job", FC_KEY_CHOICE, "fields", 0, 0, "fields,fno_pipeline",
+static const fc_key job_key = {"job", FC_KEY_CHOICE, "fields", 0, 0, "fields,fno_pipeline,channel_dataset",
                                "what `flowcast run` does (see below)"};
 
 fc_err fc_cmd_run(fc_app *app)

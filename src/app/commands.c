@@ -10,7 +10,7 @@
 #include "fc_log.h"
 #include "fc_version.h"
 
-static fc_err unavailable(fc_app *app);
+static fc_err unavailable(fc_app *app) __attribute__((unused)); /* for commands not in this version */
 
 typedef struct {
   const char *name;
@@ -22,7 +22,7 @@ static const fc_command commands[] = {
     {"run", fc_cmd_run, "run the job a case file names (main job: cases/fno_small.yaml; cases/taylor_green.yaml)"},
     {"info", fc_cmd_info, "describe HDF5 field, checkpoint or any other HDF5 files"},
     {"simulate", fc_cmd_simulate, "run a built-in solver from a case file (ns2d: cases/ns2d_small.yaml)"},
-    {"filter", unavailable, "filter DNS fields onto a coarse grid (arrives with the channel-solver issue)"},
+    {"filter", fc_cmd_filter, "filter DNS snapshots onto the surrogates' coarse grid (cases/channel_filter_small.yaml)"},
     {"train", fc_cmd_train, "train a neural operator (FNO, IFNO) on trajectory files"},
     {"rollout", fc_cmd_rollout, "autoregressive rollout of a trained model, slab-decomposed over the ranks"},
     {"compare", fc_cmd_compare, "relative L2 error of a trajectory against a reference, per step"},

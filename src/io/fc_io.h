@@ -45,6 +45,9 @@ fc_err fc_field_writer_provenance(fc_field_writer *w, const char *case_path, con
 fc_err fc_field_writer_parameter(fc_field_writer *w, const char *name, double value);
 /* Fields must be finite (checked, collective error otherwise). */
 fc_err fc_field_writer_step(fc_field_writer *w, long step, double time, fc_field *const *fields, int nfields);
+/* A string attribute name = value on group (e.g. "/filter"), created when missing; value
+ * identical on every rank. */
+fc_err fc_field_writer_string(fc_field_writer *w, const char *group, const char *name, const char *value);
 /* values[n] given on every rank (identical); written by rank 0. */
 fc_err fc_field_writer_series(fc_field_writer *w, const char *name, long n, const double *values);
 fc_err fc_field_writer_close(fc_field_writer **w);

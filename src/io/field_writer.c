@@ -160,6 +160,18 @@ fc_err fc_field_writer_parameter(fc_field_writer *w, const char *name, double va
   return FC_SUCCESS;
 }
 
+fc_err fc_field_writer_string(fc_field_writer *w, const char *group, const char *name, const char *value)
+{
+  htri_t exists = fc_h5_path_exists(w->file, group);
+  hid_t grp = exists > 0 ? H5Gopen2(w->file, group, H5P_DEFAULT)
+                         : H5Gcreate2(w->file, group, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  fc_err e = grp < 0 ? FC_ERR_IO : fc_h5_attr_write_string(grp, name, value);
+  if (grp >= 0) H5Gclose(grp);
+  e = fc_error_agree(w->comm, e);
+  if (e) FcRaiseComm(w->comm, FC_ERR_IO, "cannot write attribute '%s' of %s to '%s'", name, group, w->partial);
+  return FC_SUCCESS;
+}
+
 fc_err fc_field_writer_step(fc_field_writer *w, long step, double time, fc_field *const *fields, int nfields)
 {
   char name[64], where[PATH_MAX + 64];

@@ -68,6 +68,7 @@ static const fc_key channel_keys[] = {
     {"stats_continue", FC_KEY_BOOL, "true", 0, 0, NULL,
      "init_type restart: continue the averages of output_stats if that file exists"},
     {"snapshot_every", FC_KEY_INT, "0", 0, 1e15, NULL, "steps between snapshots (0: none)"},
+    {"snapshot_start", FC_KEY_REAL, "0", 0, 1e300, NULL, "simulated time from which snapshots are taken"},
     {"snapshot_per_file", FC_KEY_INT, "0", 0, 1e15, NULL,
      "snapshots per file (0: one file); > 0: NAME_00000.h5, NAME_00001.h5, ... each a trajectory for flowcast filter"},
     {"restart_every", FC_KEY_INT, "0", 0, 1e15, NULL, "steps between restart (and statistics) files (0: at the end only)"},
@@ -80,7 +81,7 @@ static const fc_key channel_keys[] = {
 
 typedef struct {
   fc_channel_config c;
-  double t_end, wall_limit, amp, stats_start, yplus[MAX_PLANES];
+  double t_end, wall_limit, amp, stats_start, snapshot_start, yplus[MAX_PLANES];
   long max_steps, monitor_every, stats_every, snapshot_every, snapshot_per_file, restart_every;
   int init, nplanes, stats_continue; /* init: 0 laminar, 1 turbulent, 2 restart */
   unsigned long long seed;
@@ -174,6 +175,7 @@ static fc_err read_config(fc_case *c, channel_job *j)
   FcCall(parse_planes(buf, j));
   FcCall(fc_case_get_bool(c, "stats_continue", &j->stats_continue));
   FcCall(fc_case_get_int(c, "snapshot_every", &j->snapshot_every));
+  FcCall(fc_case_get_real(c, "snapshot_start", &j->snapshot_start));
   FcCall(fc_case_get_int(c, "snapshot_per_file", &j->snapshot_per_file));
   FcCall(fc_case_get_int(c, "restart_every", &j->restart_every));
   FcCall(fc_case_get_string(c, "output_dir", dir, sizeof dir));
@@ -200,6 +202,8 @@ typedef struct {
   fc_field_writer *snap;  /* open while the run takes snapshots */
   long nsnap, nfiles;     /* snapshots taken, snapshot files opened */
   char snap_path[PATH_MAX];
+  char *complete;         /* optional: comma-separated list of the complete snapshot files */
+  size_t complete_len;
 } channel_run;
 
 static fc_err write_restart_and_stats(channel_run *r)
@@ -222,12 +226,23 @@ static fc_err snapshot_file_name(const channel_job *j, long n, char *buf)
   return FC_SUCCESS;
 }
 
+/* Closes a full snapshot file of a split run (one trajectory) and lists it. */
+static fc_err close_full_file(channel_run *r)
+{
+  FcCall(fc_field_writer_close(&r->snap));
+  fc_print(r->ch->comm, "wrote %s\n", r->snap_path);
+  if (r->complete) {
+    size_t used = strlen(r->complete);
+    if (used + strlen(r->snap_path) + 2 > r->complete_len)
+      FcRaise(FC_ERR_INPUT, "too many snapshot files for one list (raise snapshot_per_file)");
+    sprintf(r->complete + used, "%s%s", used ? "," : "", r->snap_path);
+  }
+  return FC_SUCCESS;
+}
+
 static fc_err snapshot(channel_run *r)
 {
-  if (r->snap && r->j.snapshot_per_file && r->nsnap % r->j.snapshot_per_file == 0) {
-    FcCall(fc_field_writer_close(&r->snap));
-    fc_print(r->ch->comm, "wrote %s\n", r->snap_path);
-  }
+  if (r->snap && r->j.snapshot_per_file && r->nsnap % r->j.snapshot_per_file == 0) FcCall(close_full_file(r));
   if (!r->snap) {
     FcCall(snapshot_file_name(&r->j, r->nfiles++, r->snap_path));
     FcCall(fc_field_writer_create(r->ch->comm, r->snap_path, r->grid, r->j.precision, &r->snap));
@@ -248,7 +263,7 @@ static fc_err monitor_line(channel_run *r, double wall0, long step0, double t0)
   fc_channel_monitor m;
   FcCall(fc_channel_monitor_compute(r->ch, &m));
   double el = fc_wtime() - wall0, rate = el > 0 ? (double)(r->ch->step - step0) / el : 0.0;
-  double sim_rate = el > 0 ? (r->ch->t - t0) / el : 0.0, eta = sim_rate > 0 ? (r->j.t_end - r->ch->t) / sim_rate : 0.0;
+  double sim_rate = el > 0 ? (r->ch->t - t0) / el : 0.0, eta = sim_rate > 0 ? fmax(0.0, r->j.t_end - r->ch->t) / sim_rate : 0.0;
   fc_print(r->ch->comm,
            "step %ld  t = %.4f / %.4g  dt %.3e  CFL %.2f  Re_tau %.1f  U_b %.6f  dp/dx %.4e  max|div| %.1e  "
            "%.1f step/s  ETA %.0f s\n",
@@ -289,7 +304,7 @@ static fc_err time_loop(channel_run *r)
     FcCall(fc_channel_step(ch));
     done++;
     if (ch->t >= j->stats_start && ch->step % j->stats_every == 0) FcCall(fc_channel_stats_accumulate(r->stats, ch));
-    if (j->snapshot_every && ch->step % j->snapshot_every == 0) FcCall(snapshot(r));
+    if (j->snapshot_every && ch->step % j->snapshot_every == 0 && ch->t >= j->snapshot_start) FcCall(snapshot(r));
     if (j->restart_every && ch->step % j->restart_every == 0) FcCall(write_restart_and_stats(r));
     if (ch->step % j->monitor_every == 0) FcCall(monitor_line(r, wall0, step0, t0));
   }
@@ -326,10 +341,13 @@ static fc_err setup(channel_run *r)
   return FC_SUCCESS;
 }
 
-fc_err fc_channel_job_run(fc_case *c, MPI_Comm comm, int argc, char **argv)
+fc_err fc_channel_job_execute(fc_case *c, MPI_Comm comm, int argc, char **argv, char *complete, size_t len)
 {
   channel_run r;
   memset(&r, 0, sizeof r);
+  r.complete = complete;
+  r.complete_len = len;
+  if (complete && len) complete[0] = 0;
   r.c = c;
   r.argc = argc;
   r.argv = argv;
@@ -342,8 +360,10 @@ fc_err fc_channel_job_run(fc_case *c, MPI_Comm comm, int argc, char **argv)
   if (!e) e = time_loop(&r);
   if (!e) e = write_restart_and_stats(&r);
   if (r.snap) {
-    /* snapshots taken before a failure are complete steps: keep them */
-    fc_err e2 = fc_field_writer_close(&r.snap);
+    /* snapshots taken before a failure are complete steps: keep them (the last file of a split
+     * run counts as a complete trajectory only when it is full: snapshot() closes it then) */
+    if (!e && r.j.snapshot_per_file && r.nsnap % r.j.snapshot_per_file == 0) e = close_full_file(&r);
+    fc_err e2 = r.snap ? fc_field_writer_close(&r.snap) : FC_SUCCESS;
     if (e2 && r.snap) fc_field_writer_discard(&r.snap);
     if (!e) e = e2;
     else fc_print(comm, "the snapshots taken before the failure are in %s\n", r.snap_path);
@@ -362,4 +382,9 @@ fc_err fc_channel_job_run(fc_case *c, MPI_Comm comm, int argc, char **argv)
   fc_channel_stats_destroy(&r.stats);
   fc_channel_destroy(&r.ch);
   return e;
+}
+
+fc_err fc_channel_job_run(fc_case *c, MPI_Comm comm, int argc, char **argv)
+{
+  return fc_channel_job_execute(c, comm, argc, argv, NULL, 0);
 }

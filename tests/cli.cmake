@@ -13,58 +13,12 @@ target_link_libraries(make_bad_inputs PRIVATE flowcast)
 set(FC_CLI_DIR ${CMAKE_CURRENT_BINARY_DIR}/cli_inputs)
 set(FC_CLI_EXPECT ${CMAKE_CURRENT_SOURCE_DIR}/cli/expect.sh)
 set(FC_CLI_CASE ${FC_CLI_DIR}/good.yaml)
-# Open MPI's mpiexec waits odls_base_sigkill_timeout (1 s) before it kills the other
-# ranks of a job in which one rank exited non-zero; no wait keeps the many failing
-# runs fast (a rank that hangs is still killed, and expect.sh has its own timeout).
-set(FC_CLI_ENV "${FC_TEST_ENV}" OMPI_MCA_odls_base_sigkill_timeout=0)
+set(FC_CLI_FIXTURES cli_inputs) # every test of this file needs the bad inputs (unset at the end)
 
 add_test(NAME cli_make_inputs COMMAND make_bad_inputs ${FC_CLI_DIR})
 set_tests_properties(cli_make_inputs PROPERTIES ENVIRONMENT "${FC_CLI_ENV}" LABELS cli TIMEOUT 120
                                                 FIXTURES_SETUP cli_inputs)
 
-# fc_cli_test(NAME ok|fail REGEX [ALSO regex...] [STATUS n] [NP n] [ABSENT path...] [KEEP path...]
-#             [SETUP fixture] [REQUIRES fixture] ARGS flowcast-arguments...)
-# NP n runs `mpiexec -n n flowcast ...`; without NP flowcast runs directly (MPI singleton).
-# REGEX and ALSO are grep -E patterns (use [=[ ... ]=] brackets: no CMake escapes).
-function(fc_cli_test name mode regex)
-  cmake_parse_arguments(T "" "STATUS;NP;SETUP;REQUIRES" "ALSO;ABSENT;KEEP;ARGS" ${ARGN})
-  if(T_UNPARSED_ARGUMENTS)
-    message(FATAL_ERROR "fc_cli_test(${name}): unexpected arguments ${T_UNPARSED_ARGUMENTS}")
-  endif()
-  set(opts "")
-  foreach(r IN LISTS T_ALSO)
-    list(APPEND opts --also "${r}")
-  endforeach()
-  if(DEFINED T_STATUS)
-    list(APPEND opts --status ${T_STATUS})
-  endif()
-  foreach(p IN LISTS T_ABSENT)
-    list(APPEND opts --absent ${p})
-  endforeach()
-  foreach(p IN LISTS T_KEEP)
-    list(APPEND opts --keep ${p})
-  endforeach()
-  set(launcher "")
-  set(post "")
-  set(procs 1)
-  if(T_NP)
-    set(launcher ${MPIEXEC_EXECUTABLE} ${MPIEXEC_NUMPROC_FLAG} ${T_NP} ${FC_TEST_MPIEXEC_FLAGS} ${MPIEXEC_PREFLAGS})
-    set(post ${MPIEXEC_POSTFLAGS})
-    set(procs ${T_NP})
-  endif()
-  add_test(NAME ${name}
-           COMMAND sh ${FC_CLI_EXPECT} ${mode} "${regex}" ${opts} -- ${launcher} $<TARGET_FILE:flowcast_exe> ${post}
-                   ${T_ARGS})
-  set(fixtures cli_inputs)
-  if(T_REQUIRES)
-    list(APPEND fixtures ${T_REQUIRES})
-  endif()
-  set_tests_properties(${name} PROPERTIES ENVIRONMENT "${FC_CLI_ENV}" LABELS cli TIMEOUT 120 PROCESSORS ${procs}
-                                          FIXTURES_REQUIRED "${fixtures}")
-  if(T_SETUP)
-    set_tests_properties(${name} PROPERTIES FIXTURES_SETUP ${T_SETUP})
-  endif()
-endfunction()
 
 # fc_cli_run_fail(NAME REGEX [ALSO ...] [CASE file.yaml] ARGS ...): a failing `flowcast run`
 # at 1 and 2 ranks (cli_run_NAME_np1, _np2); its output file (an own name per test) and
@@ -222,3 +176,4 @@ foreach(case truncated nan)
   fc_cli_test(cli_info_${case}_np2 fail "file '.*/${case}\\.h5'" NP 2 ARGS info ${H}/${case}.h5)
 endforeach()
 fc_cli_test(cli_info_missing_np2 fail [=[does not exist]=] NP 2 ARGS info ${H}/no_such.h5)
+unset(FC_CLI_FIXTURES)

@@ -18,24 +18,18 @@ target_link_libraries(make_filter_inputs PRIVATE flowcast)
 set(FC_FILTER_IN ${CMAKE_CURRENT_BINARY_DIR}/filter_inputs)
 set(FC_FILTER_CASE ${CMAKE_SOURCE_DIR}/cases/channel_filter_small.yaml)
 set(FC_FILTER_GRID -filter_nx 15 -filter_ny 12 -filter_nz 8)
-set(FC_FILTER_ENV "${FC_TEST_ENV}" OMPI_MCA_odls_base_sigkill_timeout=0)
 
 add_test(NAME filter_make_inputs COMMAND make_filter_inputs ${FC_FILTER_IN})
-set_tests_properties(filter_make_inputs PROPERTIES ENVIRONMENT "${FC_FILTER_ENV}" LABELS cli TIMEOUT 60
+set_tests_properties(filter_make_inputs PROPERTIES ENVIRONMENT "${FC_CLI_ENV}" LABELS cli TIMEOUT 60
                                                    FIXTURES_SETUP filter_inputs)
 
-# fc_filter_cli(NAME ok|fail REGEX NP n [ALSO regex...] [ABSENT path...] [KEEP path...] [SETUP fixture]
-#               [REQUIRES fixture] ARGS ...): `mpiexec -n n flowcast ARGS` through tests/cli/expect.sh.
-function(fc_filter_cli name mode regex)
-  cmake_parse_arguments(T "" "" "REQUIRES" ${ARGN})
-  fc_cli_expect(${name} ${mode} "${regex}" ${T_UNPARSED_ARGUMENTS} REQUIRES filter_inputs ${T_REQUIRES})
-endfunction()
+set(FC_CLI_FIXTURES filter_inputs) # every command of this file needs the synthetic DNS files (unset at the end)
 
 # ---- the same trajectories at 1 and 2 ranks (x slabs 23 + 22 and 20 + 20 of the DNS, 8 + 7 coarse) ----
 foreach(np 1 2)
   foreach(type box gaussian)
     set(dir ${CMAKE_CURRENT_BINARY_DIR}/filter_${type}_np${np})
-    fc_filter_cli(filter_${type}_np${np} ok
+    fc_cli_test(filter_${type}_np${np} ok
                   [=[^wrote .*/traj_00000\.h5 \.\. traj_00001\.h5 \(2 trajectories on 15 x 12 x 8, velocity, float32\)]=]
                   NP ${np} SETUP filter_runs
                   ALSO [=[^flowcast filter: 2 file\(s\), DNS 45 x 40 x 24 -> 15 x 12 x 8 in 6\.28319 x 2 x 3\.14159]=]
@@ -64,7 +58,7 @@ add_test(NAME filter_xdmf
                  ${CMAKE_CURRENT_BINARY_DIR}/filter_box_np2/traj_00001.xmf --steps 4 --attributes velocity)
 set_tests_properties(filter_xdmf PROPERTIES FIXTURES_REQUIRED filter_runs LABELS unit TIMEOUT 60)
 # the trajectories are training data: a 3D, 3-component field for `flowcast train`
-fc_filter_cli(filter_train_np1 ok [=[^wrote .*filter_model\.h5]=] NP 1 REQUIRES filter_runs
+fc_cli_test(filter_train_np1 ok [=[^wrote .*filter_model\.h5]=] NP 1 REQUIRES filter_runs
               ALSO [=[^flowcast train: fno3d, .* 2 training / 2 validation samples]=]
               ARGS train ${CMAKE_CURRENT_SOURCE_DIR}/train_small.yaml -data_dir ${CMAKE_CURRENT_BINARY_DIR}/filter_box_np2
                    -data_field velocity -data_components 3 -train_epochs 1 -train_batch 1
@@ -74,7 +68,7 @@ fc_filter_cli(filter_train_np1 ok [=[^wrote .*filter_model\.h5]=] NP 1 REQUIRES 
 set(FC_FILTER_OUT ${CMAKE_CURRENT_BINARY_DIR}/filter_cli_out)
 set(FC_FILTER_ABSENT ${FC_FILTER_OUT}/traj_00000.h5 ${FC_FILTER_OUT}/traj_00001.h5)
 set(FC_FILTER_ARGS filter ${FC_FILTER_CASE} ${FC_FILTER_GRID} -filter_output_dir ${FC_FILTER_OUT})
-fc_filter_cli(filter_cli_help ok [=[^  -filter_input <string> +\(required\)]=] NP 1
+fc_cli_test(filter_cli_help ok [=[^  -filter_input <string> +\(required\)]=] NP 1
               ALSO [=[^usage: flowcast filter CASE\.yaml]=] [=[^  -filter_nx <int> +\(default: 32\)]=]
                    [=[^  -filter_ny <int> +\(default: 33\)]=] [=[^  -filter_nz <int> +\(default: 16\)]=]
                    [=[^  -filter_stretch <real> +\(default: 1\.8\)]=]
@@ -82,54 +76,55 @@ fc_filter_cli(filter_cli_help ok [=[^  -filter_input <string> +\(required\)]=] N
                    [=[^  -filter_width_factor <real> +\(default: 2\)]=]
                    [=[^  -filter_output_precision <choice> +\(default: float32\) +\[float32, float64\]]=]
               ARGS filter -help)
-fc_filter_cli(filter_cli_listed ok [=[^  filter +filter DNS snapshots onto the surrogates' coarse grid]=] NP 1 ARGS -help)
-fc_filter_cli(filter_cli_no_case fail [=[flowcast filter: expected a case file]=] NP 1 ARGS filter)
-fc_filter_cli(filter_cli_no_input fail [=[required key 'filter_input' is missing]=] NP 1 ABSENT ${FC_FILTER_ABSENT}
+fc_cli_test(filter_cli_listed ok [=[^  filter +filter DNS snapshots onto the surrogates' coarse grid]=] NP 1 ARGS -help)
+fc_cli_test(filter_cli_no_case fail [=[flowcast filter: expected a case file]=] NP 1 ARGS filter)
+fc_cli_test(filter_cli_no_input fail [=[required key 'filter_input' is missing]=] NP 1 ABSENT ${FC_FILTER_ABSENT}
               ARGS filter ${CMAKE_CURRENT_SOURCE_DIR}/train_small.yaml)
-fc_filter_cli(filter_cli_missing_np2 fail [=[file '.*/filter_inputs/nope\.h5' does not exist]=] NP 2
+fc_cli_test(filter_cli_missing_np2 fail [=[file '.*/filter_inputs/nope\.h5' does not exist]=] NP 2
               ABSENT ${FC_FILTER_ABSENT}
               ARGS ${FC_FILTER_ARGS} -filter_input ${FC_FILTER_IN}/dns_a.h5,${FC_FILTER_IN}/nope.h5)
-fc_filter_cli(filter_cli_not_field fail [=[file '.*not_field\.h5' is HDF5 but not a flowcast field file]=] NP 1
+fc_cli_test(filter_cli_not_field fail [=[file '.*not_field\.h5' is HDF5 but not a flowcast field file]=] NP 1
               ABSENT ${FC_FILTER_ABSENT} ARGS ${FC_FILTER_ARGS} -filter_input ${FC_FILTER_IN}/not_field.h5)
-fc_filter_cli(filter_cli_2d fail [=[file '.*dns_2d\.h5' holds a 2D grid \(16 x 12\): expected a 3D channel]=] NP 1
+fc_cli_test(filter_cli_2d fail [=[file '.*dns_2d\.h5' holds a 2D grid \(16 x 12\): expected a 3D channel]=] NP 1
               ABSENT ${FC_FILTER_ABSENT} ARGS ${FC_FILTER_ARGS} -filter_input ${FC_FILTER_IN}/dns_2d.h5)
-fc_filter_cli(filter_cli_components_np2 fail
+fc_cli_test(filter_cli_components_np2 fail
               [=[file '.*dns_ncomp2\.h5': dataset '/steps/00000000/velocity' has 2 components, expected 3 \(u, v, w\)]=]
               NP 2 ABSENT ${FC_FILTER_ABSENT}
               ARGS ${FC_FILTER_ARGS} -filter_input ${FC_FILTER_IN}/dns_a.h5,${FC_FILTER_IN}/dns_ncomp2.h5)
-fc_filter_cli(filter_cli_no_velocity fail
+fc_cli_test(filter_cli_no_velocity fail
               [=[file '.*dns_novelocity\.h5': step /steps/00000000 has no dataset 'velocity']=] NP 1
               ABSENT ${FC_FILTER_ABSENT} ARGS ${FC_FILTER_ARGS} -filter_input ${FC_FILTER_IN}/dns_novelocity.h5)
-fc_filter_cli(filter_cli_nodes fail [=[file '.*dns_nodes\.h5': /grid/x\[0\] = 0 is not the cell centre]=] NP 1
+fc_cli_test(filter_cli_nodes fail [=[file '.*dns_nodes\.h5': /grid/x\[0\] = 0 is not the cell centre]=] NP 1
               ABSENT ${FC_FILTER_ABSENT} ARGS ${FC_FILTER_ARGS} -filter_input ${FC_FILTER_IN}/dns_nodes.h5)
-fc_filter_cli(filter_cli_no_steps fail [=[file '.*dns_nosteps\.h5' holds no steps]=] NP 1
+fc_cli_test(filter_cli_no_steps fail [=[file '.*dns_nosteps\.h5' holds no steps]=] NP 1
               ABSENT ${FC_FILTER_ABSENT} ARGS ${FC_FILTER_ARGS} -filter_input ${FC_FILTER_IN}/dns_nosteps.h5)
-fc_filter_cli(filter_cli_steps_from fail [=[file '.*dns_a\.h5' has no step >= filter_steps_from = 601]=] NP 1
+fc_cli_test(filter_cli_steps_from fail [=[file '.*dns_a\.h5' has no step >= filter_steps_from = 601]=] NP 1
               ABSENT ${FC_FILTER_ABSENT}
               ARGS ${FC_FILTER_ARGS} -filter_input ${FC_FILTER_IN}/dns_a.h5 -filter_steps_from 601)
-fc_filter_cli(filter_cli_finer_np2 fail
+fc_cli_test(filter_cli_finer_np2 fail
               [=[coarse grid 32 x 33 x 16 is finer than the DNS grid 16 x 20 x 8 of file '.*dns_small\.h5' along x: expected filter_nx <= 16]=]
               NP 2 ABSENT ${FC_FILTER_ABSENT}
               ARGS filter ${FC_FILTER_CASE} -filter_output_dir ${FC_FILTER_OUT} -filter_input ${FC_FILTER_IN}/dns_small.h5)
-fc_filter_cli(filter_cli_box fail
+fc_cli_test(filter_cli_box fail
               [=[file '.*dns_box\.h5': box 12\.56.* differs from that of '.*dns_a\.h5' .* along x: all inputs must share one box]=]
               NP 1 ABSENT ${FC_FILTER_ABSENT}
               ARGS ${FC_FILTER_ARGS} -filter_input ${FC_FILTER_IN}/dns_a.h5,${FC_FILTER_IN}/dns_box.h5)
-fc_filter_cli(filter_cli_empty_item fail [=[key 'filter_input' = .*: item 2 of the comma-separated list is empty]=] NP 1
+fc_cli_test(filter_cli_empty_item fail [=[key 'filter_input' = .*: item 2 of the comma-separated list is empty]=] NP 1
               ABSENT ${FC_FILTER_ABSENT} ARGS ${FC_FILTER_ARGS} -filter_input ${FC_FILTER_IN}/dns_a.h5,)
-fc_filter_cli(filter_cli_unknown_key fail [=[unknown key 'filter_with_factor' \(did you mean 'filter_width_factor'\?\)]=]
+fc_cli_test(filter_cli_unknown_key fail [=[unknown key 'filter_with_factor' \(did you mean 'filter_width_factor'\?\)]=]
               NP 1 ABSENT ${FC_FILTER_ABSENT}
               ARGS ${FC_FILTER_ARGS} -filter_input ${FC_FILTER_IN}/dns_a.h5 -filter_with_factor 2)
-fc_filter_cli(filter_cli_type fail [=[key 'filter_type' = 'tophat' is not one of box, gaussian]=] NP 1
+fc_cli_test(filter_cli_type fail [=[key 'filter_type' = 'tophat' is not one of box, gaussian]=] NP 1
               ABSENT ${FC_FILTER_ABSENT} ARGS ${FC_FILTER_ARGS} -filter_input ${FC_FILTER_IN}/dns_a.h5 -filter_type tophat)
 # an existing trajectory stays untouched when a run fails on a later input, and an output that
 # is one of the inputs is refused
 set(FC_FILTER_DONE ${CMAKE_CURRENT_BINARY_DIR}/filter_box_np1)
-fc_filter_cli(filter_cli_keep_np2 fail [=[dns_ncomp2\.h5': dataset '/steps/00000000/velocity' has 2 components]=] NP 2
+fc_cli_test(filter_cli_keep_np2 fail [=[dns_ncomp2\.h5': dataset '/steps/00000000/velocity' has 2 components]=] NP 2
               REQUIRES filter_runs KEEP ${FC_FILTER_DONE}/traj_00000.h5 ${FC_FILTER_DONE}/traj_00001.h5
               ARGS filter ${FC_FILTER_CASE} ${FC_FILTER_GRID} -filter_output_dir ${FC_FILTER_DONE}
                    -filter_input ${FC_FILTER_IN}/dns_a.h5,${FC_FILTER_IN}/dns_ncomp2.h5)
-fc_filter_cli(filter_cli_overwrite_input fail [=[output file '.*traj_00001\.h5' is the input file]=] NP 1
+fc_cli_test(filter_cli_overwrite_input fail [=[output file '.*traj_00001\.h5' is the input file]=] NP 1
               REQUIRES filter_runs KEEP ${FC_FILTER_DONE}/traj_00001.h5
               ARGS filter ${FC_FILTER_CASE} ${FC_FILTER_GRID} -filter_output_dir ${FC_FILTER_DONE}
                    -filter_input ${FC_FILTER_DONE}/traj_00001.h5 -filter_first_index 1)
+unset(FC_CLI_FIXTURES)

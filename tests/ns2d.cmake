@@ -16,7 +16,7 @@ set(FC_NS2D_TINY -ns2d_n 32 -ns2d_n_out 16 -ns2d_dt 0.01 -ns2d_t_end 2 -ns2d_rec
 # ---- the same trajectories at 1 and 2 ranks ----------------------------------------------------
 foreach(np 1 2)
   set(FC_NS2D_DIR ${CMAKE_CURRENT_BINARY_DIR}/ns2d_np${np})
-  fc_cli_expect(ns2d_simulate_np${np} ok
+  fc_cli_test(ns2d_simulate_np${np} ok
               [=[^wrote .*/traj_00000\.h5 \.\. traj_00002\.h5 \(3 trajectories of 3 x 16 x 16\)]=]
               NP ${np} SETUP ns2d_trajectories
               ALSO [=[^flowcast simulate: ns2d, 3 sample\(s\) from 0, 32 x 32 grid -> 16 x 16]=]
@@ -43,23 +43,23 @@ set_tests_properties(ns2d_same_parameters ns2d_same_series ns2d_xdmf
 
 # ---- the command line: help, bad keys, a blow-up ----------------------------------------------------
 set(FC_NS2D_OUT ${CMAKE_CURRENT_BINARY_DIR}/ns2d_cli_out)
-fc_cli_expect(ns2d_cli_help ok [=[^  -ns2d_n <int> +\(default: 256\) +\[8, 4096\]]=] NP 1
+fc_cli_test(ns2d_cli_help ok [=[^  -ns2d_n <int> +\(default: 256\) +\[8, 4096\]]=] NP 1
             ALSO [=[^usage: flowcast simulate CASE\.yaml]=] [=[^  -ns2d_n_out <int> +\(default: 64\)]=]
                  [=[^  -output_dir <string> +\(default: output/ns2d\)]=]
                  [=[^  -ns2d_time_scheme <choice> +\(default: heun_cn\) +\[heun_cn, euler_cn\]]=]
             ARGS simulate ${FC_NS2D_CASE} -help)
-fc_cli_expect(ns2d_cli_no_case fail [=[flowcast simulate: expected a case file]=] NP 1 ARGS simulate)
-fc_cli_expect(ns2d_cli_n_out_np2 fail [=[key 'ns2d_n_out' = 24 does not divide ns2d_n = 64]=] NP 2
+fc_cli_test(ns2d_cli_no_case fail [=[flowcast simulate: expected a case file]=] NP 1 ARGS simulate)
+fc_cli_test(ns2d_cli_n_out_np2 fail [=[key 'ns2d_n_out' = 24 does not divide ns2d_n = 64]=] NP 2
             ABSENT ${FC_NS2D_OUT}/traj_00000.h5 ARGS simulate ${FC_NS2D_CASE} -ns2d_n_out 24 -output_dir ${FC_NS2D_OUT})
-fc_cli_expect(ns2d_cli_record_every fail [=[key 'ns2d_record_every' = 0\.0015 is not a whole multiple of ns2d_dt]=]
+fc_cli_test(ns2d_cli_record_every fail [=[key 'ns2d_record_every' = 0\.0015 is not a whole multiple of ns2d_dt]=]
             NP 1 ABSENT ${FC_NS2D_OUT}/traj_00000.h5
             ARGS simulate ${FC_NS2D_CASE} -ns2d_record_every 0.0015 -ns2d_dt 0.001 -output_dir ${FC_NS2D_OUT})
-fc_cli_expect(ns2d_cli_unknown_key fail [=[unknown key 'ns2d_nn' \(did you mean 'ns2d_n'\?\)]=] NP 1
+fc_cli_test(ns2d_cli_unknown_key fail [=[unknown key 'ns2d_nn' \(did you mean 'ns2d_n'\?\)]=] NP 1
             ABSENT ${FC_NS2D_OUT}/traj_00000.h5 ARGS simulate ${FC_NS2D_CASE} -ns2d_nn 32 -output_dir ${FC_NS2D_OUT})
-fc_cli_expect(ns2d_cli_range fail [=[key 'ns2d_dt' = '0' is out of range]=] NP 1
+fc_cli_test(ns2d_cli_range fail [=[key 'ns2d_dt' = '0' is out of range]=] NP 1
             ABSENT ${FC_NS2D_OUT}/traj_00000.h5 ARGS simulate ${FC_NS2D_CASE} -ns2d_dt 0 -output_dir ${FC_NS2D_OUT})
 # dt far beyond stability: the vorticity turns NaN/Inf within the first snapshot interval
-fc_cli_expect(ns2d_cli_blowup_np2 fail [=[ns2d sample 0 at t = 1 .*traj_00000\.h5 is not written.*NaN/Inf]=] NP 2
+fc_cli_test(ns2d_cli_blowup_np2 fail [=[ns2d sample 0 at t = 1 .*traj_00000\.h5 is not written.*NaN/Inf]=] NP 2
             ABSENT ${FC_NS2D_OUT}/traj_00000.h5
             ARGS simulate ${FC_NS2D_CASE} ${FC_NS2D_TINY} -ns2d_samples 1 -ns2d_dt 0.05 -ns2d_forcing 100
                  -output_dir ${FC_NS2D_OUT})

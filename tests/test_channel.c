@@ -12,16 +12,8 @@
 #include <petscksp.h>
 #include <stdlib.h>
 
-#include "fc_channel.h"
-#include "fc_test.h"
+#include "channel_test.h"
 
-static fc_channel_config base_config(long nx, long ny, long nz)
-{
-  fc_channel_config c = {.nx = nx, .ny = ny, .nz = nz, .lx = 2.0 * M_PI, .ly = 2.0, .lz = M_PI, .stretch = 1.8,
-                         .nu = 1e-2, .drive = FC_DRIVE_PRESSURE_GRADIENT, .dpdx = 0.0, .bulk_velocity = 1.0,
-                         .sgs = FC_SGS_NONE, .cs = 0.1, .aplus = 26.0, .cw = 0.325, .implicit_y = 1, .cfl = 0.5};
-  return c;
-}
 
 /* the discrete Laplacian (Neumann walls) of a centre array with ghosts filled */
 static double discrete_laplacian(const fc_channel *ch, const double *a, long i, long k, long j)
@@ -48,7 +40,7 @@ static double lap_exact(double x, double y, double z, const fc_channel_config *c
 /* max error of phi (mean removed per the (0,0) mode) against the manufactured solution */
 static double poisson_error(long n, double *disc_resid)
 {
-  fc_channel_config c = base_config(n, n, n);
+  fc_channel_config c = fc_channel_test_config(n, n, n);
   fc_channel *ch;
   FC_TEST_OK(fc_channel_create(MPI_COMM_WORLD, &c, &ch));
   const double *yc = ch->yc + 1;
@@ -109,7 +101,7 @@ static void test_poisson_manufactured(void)
  * direct solver to the Krylov tolerance. */
 static void test_poisson_krylov(void)
 {
-  fc_channel_config c = base_config(8, 10, 6);
+  fc_channel_config c = fc_channel_test_config(8, 10, 6);
   fc_channel *ch;
   FC_TEST_OK(fc_channel_create(MPI_COMM_SELF, &c, &ch));
   long nx = 8, ny = 10, nz = 6, n = nx * ny * nz;
@@ -192,23 +184,7 @@ static void test_poisson_krylov(void)
   fc_channel_destroy(&ch);
 }
 
-static void set_profile(fc_channel *ch, double (*f)(double x, double y, double z, int comp, void *ctx), void *ctx)
-{
-  const double *yc = ch->yc + 1, *yf = ch->yf + 1;
-  for (long i = 0; i < ch->nxl; i++)
-    for (long k = 0; k < ch->nz; k++)
-      for (long j = 0; j < ch->ny; j++) {
-        long q = FC_CH_IDX(ch, i, k, j);
-        double xc = (ch->x0 + i + 0.5) * ch->dx, xf = xc + 0.5 * ch->dx;
-        double zc = (k + 0.5) * ch->dz, zf = zc + 0.5 * ch->dz;
-        ch->u[q] = f(xf, yc[j], zc, 0, ctx);
-        ch->v[q] = j < ch->ny - 1 ? f(xc, yf[j], zc, 1, ctx) : 0.0;
-        ch->w[q] = f(xc, yc[j], zf, 2, ctx);
-      }
-  fc_channel_halo_velocity(ch);
-}
-
-static double poiseuille(double x, double y, double z, int comp, void *ctx)
+static double poiseuille(double x, double y, double z, int comp, const void *ctx)
 {
   (void)x, (void)z;
   const fc_channel_config *c = ctx;
@@ -217,7 +193,7 @@ static double poiseuille(double x, double y, double z, int comp, void *ctx)
 
 static void check_poiseuille(int drive, double stretch, int implicit)
 {
-  fc_channel_config c = base_config(8, 24, 8);
+  fc_channel_config c = fc_channel_test_config(8, 24, 8);
   c.drive = drive;
   c.stretch = stretch;
   c.implicit_y = implicit;
@@ -226,7 +202,7 @@ static void check_poiseuille(int drive, double stretch, int implicit)
   c.dt_fixed = 0.05;
   fc_channel *ch;
   FC_TEST_OK(fc_channel_create(MPI_COMM_WORLD, &c, &ch));
-  set_profile(ch, poiseuille, &c);
+  fc_channel_test_set_velocity(ch, poiseuille, &c);
   double err = 0, umax = c.dpdx / (8 * c.nu) * c.ly * c.ly;
   for (int s = 0; s < 20; s++) FC_TEST_OK(fc_channel_step(ch));
   const double *yc = ch->yc + 1;
@@ -257,7 +233,7 @@ static void test_poiseuille(void)
  * the parabola; here from the exact parabola with a zero pressure gradient in the RHS. */
 static void test_poiseuille_flow_rate(void)
 {
-  fc_channel_config c = base_config(8, 24, 8);
+  fc_channel_config c = fc_channel_test_config(8, 24, 8);
   c.drive = FC_DRIVE_FLOW_RATE;
   c.stretch = 2.0;
   c.dpdx = 0.02;
@@ -265,7 +241,7 @@ static void test_poiseuille_flow_rate(void)
   c.dt_fixed = 0.05;
   fc_channel *ch;
   FC_TEST_OK(fc_channel_create(MPI_COMM_WORLD, &c, &ch));
-  set_profile(ch, poiseuille, &c);
+  fc_channel_test_set_velocity(ch, poiseuille, &c);
   /* the target is the discrete bulk velocity of the parabola (midpoint rule over the cells) */
   FC_TEST_OK(fc_channel_bulk_velocity(ch, &ch->c.bulk_velocity));
   for (int s = 0; s < 20; s++) FC_TEST_OK(fc_channel_step(ch));
@@ -291,7 +267,7 @@ typedef struct {
   double ly, lz, lx;
 } box;
 
-static double streaks(double x, double y, double z, int comp, void *ctx)
+static double streaks(double x, double y, double z, int comp, const void *ctx)
 {
   (void)x;
   const box *b = ctx;
@@ -304,14 +280,14 @@ static void test_streak_decay(void)
   double err[2];
   for (int r = 0; r < 2; r++) {
     long n = r ? 64 : 32;
-    fc_channel_config c = base_config(4, n, n);
+    fc_channel_config c = fc_channel_test_config(4, n, n);
     c.stretch = 1.5;
     c.nu = 0.05;
     c.dt_fixed = 0.01;
     box b = {c.ly, c.lz, c.lx};
     fc_channel *ch;
     FC_TEST_OK(fc_channel_create(MPI_COMM_WORLD, &c, &ch));
-    set_profile(ch, streaks, &b);
+    fc_channel_test_set_velocity(ch, streaks, &b);
     for (int s = 0; s < 100; s++) FC_TEST_OK(fc_channel_step(ch));
     double k2 = M_PI * M_PI / (c.ly * c.ly) + 4 * M_PI * M_PI / (c.lz * c.lz), decay = exp(-c.nu * k2 * ch->t);
     double e = 0;
@@ -330,7 +306,7 @@ static void test_streak_decay(void)
   CU_ASSERT(order > 1.7);
 }
 
-static double tg(double x, double y, double z, int comp, void *ctx)
+static double tg(double x, double y, double z, int comp, const void *ctx)
 {
   (void)y;
   const box *b = ctx;
@@ -347,7 +323,7 @@ static void test_vortex_array_decay(void)
   double rate_err[2];
   for (int r = 0; r < 2; r++) {
     long n = r ? 64 : 32;
-    fc_channel_config c = base_config(n, 32, n);
+    fc_channel_config c = fc_channel_test_config(n, 32, n);
     c.lx = 1.0;
     c.lz = 1.0;
     c.stretch = 0;
@@ -356,7 +332,7 @@ static void test_vortex_array_decay(void)
     box b = {c.ly, c.lz, c.lx};
     fc_channel *ch;
     FC_TEST_OK(fc_channel_create(MPI_COMM_WORLD, &c, &ch));
-    set_profile(ch, tg, &b);
+    fc_channel_test_set_velocity(ch, tg, &b);
     for (int s = 0; s < 200; s++) FC_TEST_OK(fc_channel_step(ch));
     /* amplitude on the centre plane from the projection on sin(ax) cos(cz) */
     double s2[2] = {0, 0};
@@ -383,7 +359,7 @@ static void test_vortex_array_decay(void)
 /* a perturbed turbulent-profile flow stays divergence-free after every step */
 static void test_divergence_free(void)
 {
-  fc_channel_config c = base_config(16, 24, 16);
+  fc_channel_config c = fc_channel_test_config(16, 24, 16);
   c.drive = FC_DRIVE_FLOW_RATE;
   c.nu = 1.0 / 2800.0;
   c.cfl = 0.9;
@@ -411,7 +387,7 @@ static void test_divergence_free(void)
 /* the same flow on one rank (every rank runs it alone) and on all ranks */
 static void test_rank_independent(void)
 {
-  fc_channel_config c = base_config(16, 20, 12);
+  fc_channel_config c = fc_channel_test_config(16, 20, 12);
   c.drive = FC_DRIVE_FLOW_RATE;
   c.nu = 1.0 / 1000.0;
   c.cfl = 0.8;

@@ -18,34 +18,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "fc_channel.h"
-#include "fc_test.h"
-
-typedef double (*vel_fn)(double x, double y, double z, int comp, const void *ctx);
+#include "channel_test.h"
 
 static fc_channel_config sgs_config(long nx, long ny, long nz, fc_sgs_model model)
 {
-  fc_channel_config c = {.nx = nx, .ny = ny, .nz = nz, .lx = 2.0 * M_PI, .ly = 2.0, .lz = M_PI, .stretch = 1.8,
-                         .nu = 1e-2, .drive = FC_DRIVE_PRESSURE_GRADIENT, .dpdx = 0.0, .bulk_velocity = 1.0,
-                         .sgs = model, .cs = 0.1, .aplus = 26.0, .cw = 0.325, .implicit_y = 1, .cfl = 0.5};
+  fc_channel_config c = fc_channel_test_config(nx, ny, nz);
+  c.sgs = model;
   return c;
-}
-
-/* u, v, w at their staggered positions (v = 0 on the top wall face), then the ghosts. */
-static void set_velocity(fc_channel *ch, vel_fn f, const void *ctx)
-{
-  const double *yc = ch->yc + 1, *yf = ch->yf + 1;
-  for (long i = 0; i < ch->nxl; i++)
-    for (long k = 0; k < ch->nz; k++)
-      for (long j = 0; j < ch->ny; j++) {
-        long q = FC_CH_IDX(ch, i, k, j);
-        double xc = (ch->x0 + i + 0.5) * ch->dx, xf = xc + 0.5 * ch->dx;
-        double zc = (k + 0.5) * ch->dz, zf = zc + 0.5 * ch->dz;
-        ch->u[q] = f(xf, yc[j], zc, 0, ctx);
-        ch->v[q] = j < ch->ny - 1 ? f(xc, yf[j], zc, 1, ctx) : 0.0;
-        ch->w[q] = f(xc, yc[j], zf, 2, ctx);
-      }
-  FC_TEST_OK(fc_channel_halo_velocity(ch));
 }
 
 /* cells whose stencils see neither the periodic wrap of a non-periodic field nor the walls */
@@ -113,7 +92,7 @@ static void test_smagorinsky_linear(void)
   fc_channel *ch;
   FC_TEST_OK(fc_channel_create(MPI_COMM_WORLD, &c, &ch));
   const linear l = {{{0.3, 1.2, -0.5}, {0.7, -0.1, 0.4}, {0.9, -1.1, -0.2}}};
-  set_velocity(ch, linear_field, &l);
+  fc_channel_test_set_velocity(ch, linear_field, &l);
   FC_TEST_OK(fc_channel_sgs_viscosity(ch));
   double tau;
   FC_TEST_OK(fc_channel_wall_shear(ch, &tau));
@@ -160,7 +139,7 @@ static void test_smagorinsky_van_driest(void)
   c.dpdx = utau * utau / (0.5 * c.ly); /* G with G ly / 2 = u_tau^2 */
   fc_channel *ch;
   FC_TEST_OK(fc_channel_create(MPI_COMM_WORLD, &c, &ch));
-  set_velocity(ch, poiseuille_field, &c);
+  fc_channel_test_set_velocity(ch, poiseuille_field, &c);
   FC_TEST_OK(fc_channel_sgs_viscosity(ch));
   const double *yc = ch->yc + 1;
   double err = 0;
@@ -195,13 +174,13 @@ static void test_wale_shear(void)
   fc_channel *ch;
   FC_TEST_OK(fc_channel_create(MPI_COMM_WORLD, &c, &ch));
   double a = 1.5, m = 0, rest = 0;
-  set_velocity(ch, shear_field, &a);
+  fc_channel_test_set_velocity(ch, shear_field, &a);
   FC_TEST_OK(fc_channel_sgs_viscosity(ch));
   for (long i = 0; i < ch->nxl; i++)
     for (long k = 0; k < ch->nz; k++)
       for (long j = 0; j < ch->ny - 1; j++) m = fmax(m, fabs(ch->nut[FC_CH_IDX(ch, i, k, j)]));
   a = 0;
-  set_velocity(ch, shear_field, &a);
+  fc_channel_test_set_velocity(ch, shear_field, &a);
   FC_TEST_OK(fc_channel_sgs_viscosity(ch));
   for (long i = 0; i < ch->nxl; i++)
     for (long k = 0; k < ch->nz; k++)
@@ -220,7 +199,7 @@ static void test_wale_shear(void)
 /* max relative error of nu_t against (Cw Delta)^2 k on the inner cells of a linear field */
 static double wale_error(fc_channel *ch, const linear *l, double k)
 {
-  set_velocity(ch, linear_field, l);
+  fc_channel_test_set_velocity(ch, linear_field, l);
   FC_TEST_OK(fc_channel_sgs_viscosity(ch));
   double err = 0;
   for (long i = 0; i < ch->nxl; i++)
@@ -294,7 +273,7 @@ static void test_dynamic_layered(void)
   fc_channel_config c = sgs_config(8, 12, 6, FC_SGS_DYNAMIC);
   fc_channel *ch;
   FC_TEST_OK(fc_channel_create(MPI_COMM_WORLD, &c, &ch));
-  set_velocity(ch, layered_field, NULL);
+  fc_channel_test_set_velocity(ch, layered_field, NULL);
   ch->dyn_c_last_mean = -1;
   FC_TEST_OK(fc_channel_sgs_viscosity(ch));
   double m = 0;
@@ -313,7 +292,7 @@ static void test_dynamic_layered(void)
  * plane sums. Returns the unclipped C(j) and |S| at each global (ix, k) of the plane. */
 typedef struct {
   const fc_channel *ch;
-  vel_fn f;
+  fc_velocity_fn f;
   const void *ctx;
 } ref_field;
 
@@ -438,7 +417,7 @@ static void test_dynamic_reference(void)
   fc_channel *ch;
   FC_TEST_OK(fc_channel_create(MPI_COMM_WORLD, &c, &ch));
   dyn_box b = {c.lx, c.ly, c.lz};
-  set_velocity(ch, dynamic_field, &b);
+  fc_channel_test_set_velocity(ch, dynamic_field, &b);
   FC_TEST_OK(fc_channel_sgs_viscosity(ch));
   ref_field r = {ch, dynamic_field, &b};
   const long ny = ch->ny, nz = ch->nz;
@@ -608,7 +587,7 @@ static void test_rhs_uniform(void)
   fc_channel *ch;
   FC_TEST_OK(fc_channel_create(MPI_COMM_WORLD, &c, &ch));
   box b = {c.lx, c.ly, c.lz};
-  set_velocity(ch, uniform_field, NULL);
+  fc_channel_test_set_velocity(ch, uniform_field, NULL);
   set_variable_nut(ch, &b);
   fill(ch, ch->ru, 0.0);
   fill(ch, ch->rv, 0.0);

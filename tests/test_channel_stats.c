@@ -17,15 +17,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fc_channel.h"
+#include "channel_test.h"
 #include "fc_channel_stats.h"
-#include "fc_test.h"
 
+/* the test box with a force: u_tau = 1, Re_tau = 180 nominal */
 static fc_channel_config base_config(long nx, long ny, long nz)
 {
-  fc_channel_config c = {.nx = nx, .ny = ny, .nz = nz, .lx = 2.0 * M_PI, .ly = 2.0, .lz = M_PI, .stretch = 1.5,
-                         .nu = 1.0 / 180.0, .drive = FC_DRIVE_PRESSURE_GRADIENT, .dpdx = 1.0, .bulk_velocity = 1.0,
-                         .sgs = FC_SGS_NONE, .cs = 0.1, .aplus = 26.0, .cw = 0.325, .implicit_y = 1, .cfl = 0.5};
+  fc_channel_config c = fc_channel_test_config(nx, ny, nz);
+  c.stretch = 1.5;
+  c.nu = 1.0 / 180.0;
+  c.dpdx = 1.0;
   return c;
 }
 

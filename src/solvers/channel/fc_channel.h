@@ -41,6 +41,7 @@
 #include <fftw3-mpi.h>
 
 #include "fc_grid.h"
+#include "fc_log.h"
 
 typedef enum { FC_SGS_NONE = 0, FC_SGS_SMAGORINSKY, FC_SGS_DYNAMIC, FC_SGS_WALE } fc_sgs_model;
 typedef enum { FC_DRIVE_FLOW_RATE = 0, FC_DRIVE_PRESSURE_GRADIENT } fc_drive;
@@ -100,6 +101,7 @@ typedef struct {
   long step;
   double dpdx_applied;            /* the mean pressure gradient of the last step (flow-rate drive) */
   double dyn_c_last_mean;         /* dynamic model: plane-averaged C, mean over y (diagnostic) */
+  fc_stage stage_rhs, stage_implicit, stage_poisson; /* PETSc log stages (-log_view) */
 } fc_channel;
 
 /* ---- grid.c ------------------------------------------------------------------------------ */

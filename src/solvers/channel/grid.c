@@ -118,6 +118,9 @@ fc_err fc_channel_create(MPI_Comm comm, const fc_channel_config *c, fc_channel *
   for (size_t a = 0; a < sizeof arrays / sizeof arrays[0]; a++) FcMalloc(ch->nloc, arrays[a]);
   if (c->sgs != FC_SGS_NONE) FcMalloc(ch->nloc, &ch->nut);
   FcCall(fc_channel_poisson_create(ch));
+  FcCall(fc_stage_register("Channel RHS + SGS", &ch->stage_rhs));
+  FcCall(fc_stage_register("Channel update, implicit y", &ch->stage_implicit));
+  FcCall(fc_stage_register("Channel projection", &ch->stage_poisson));
   *out = ch;
   return FC_SUCCESS;
 }

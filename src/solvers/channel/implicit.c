@@ -32,14 +32,27 @@ static void solve_lines(const fc_channel *ch, double a, int face, double *r, int
     inv[j] = 1.0 / b;
     cp[j] = -a * ap[j] * inv[j];
   }
-  const long nlx = one_line ? 1 : ch->nxl, nlz = one_line ? 1 : ch->nz;
-  for (long i = 0; i < nlx; i++)
-    for (long k = 0; k < nlz; k++) {
-      double *x = one_line ? r : r + FC_CH_IDX(ch, i, k, 0);
-      x[0] *= inv[0];
-      for (long j = 1; j < n; j++) x[j] = (x[j] + a * am[j] * x[j - 1]) * inv[j];
-      for (long j = n - 2; j >= 0; j--) x[j] -= cp[j] * x[j + 1];
+  if (one_line) {
+    r[0] *= inv[0];
+    for (long j = 1; j < n; j++) r[j] = (r[j] + a * am[j] * r[j - 1]) * inv[j];
+    for (long j = n - 2; j >= 0; j--) r[j] -= cp[j] * r[j + 1];
+    return;
+  }
+  /* all z lines of an x-plane together, z innermost: the sweeps along y are sequential, so
+   * running the lines side by side keeps the vector units busy instead of waiting on one chain */
+  const long sz = ch->sz, nz = ch->nz;
+  for (long i = 0; i < ch->nxl; i++) {
+    double *x = r + FC_CH_IDX(ch, i, 0, 0);
+    for (long k = 0; k < nz; k++) x[k * sz] *= inv[0];
+    for (long j = 1; j < n; j++) {
+      const double l = a * am[j], d = inv[j];
+      for (long k = 0; k < nz; k++) x[k * sz + j] = (x[k * sz + j] + l * x[k * sz + j - 1]) * d;
     }
+    for (long j = n - 2; j >= 0; j--) {
+      const double c = cp[j];
+      for (long k = 0; k < nz; k++) x[k * sz + j] -= c * x[k * sz + j + 1];
+    }
+  }
 }
 
 void fc_channel_implicit_y(const fc_channel *ch, double a, int face, double *r) { solve_lines(ch, a, face, r, 0); }

@@ -20,6 +20,7 @@ struct fc_channel_poisson {
   fftw_plan fwd, bwd;
   double *lx, *lz;                 /* eigenvalues [nx], [nzh] */
   double *am, *a0, *ap;            /* y rows [ny] (Neumann) */
+  double *cp, *zero;               /* scratch: elimination factors [nx][ny], the (0,0) line [2 ny] */
 };
 
 fc_err fc_channel_poisson_create(fc_channel *ch)
@@ -56,6 +57,8 @@ fc_err fc_channel_poisson_create(fc_channel *ch)
     double s = 2.0 * sin(M_PI * (double)k / (double)nz) / ch->dz;
     ps->lz[k] = -s * s;
   }
+  FcMalloc(nx * ny, &ps->cp);
+  FcMalloc(2 * ny, &ps->zero);
   FcMalloc(ny, &ps->am);
   FcMalloc(ny, &ps->a0);
   FcMalloc(ny, &ps->ap);
@@ -81,6 +84,8 @@ void fc_channel_poisson_destroy(fc_channel_poisson **pps)
   free(ps->am);
   free(ps->a0);
   free(ps->ap);
+  free(ps->cp);
+  free(ps->zero);
   free(ps);
   *pps = NULL;
 }
@@ -107,6 +112,35 @@ static void solve_line(const fc_channel_poisson *ps, long ny, double lam, int j0
   }
 }
 
+/* The same for all kx lines of one kz at once (x: [nx][ny] complex), kx innermost so that
+ * the independent lines fill the vector units; the (0, 0) mode is left to solve_line. */
+static void solve_plane(const fc_channel_poisson *ps, long nx, long ny, double lz, double *x, double *cp)
+{
+  const long s = 2 * ny; /* doubles between two kx lines */
+  for (long kx = 0; kx < nx; kx++) {
+    double inv = 1.0 / (ps->a0[0] + (ps->lx[kx] + lz));
+    cp[kx * ny] = ps->ap[0] * inv;
+    x[kx * s] *= inv;
+    x[kx * s + 1] *= inv;
+  }
+  for (long j = 1; j < ny; j++) {
+    const double lo = ps->am[j], a0 = ps->a0[j], ap = ps->ap[j];
+    for (long kx = 0; kx < nx; kx++) {
+      double inv = 1.0 / (a0 + (ps->lx[kx] + lz) - lo * cp[kx * ny + j - 1]);
+      cp[kx * ny + j] = ap * inv;
+      double *q = x + kx * s + 2 * j;
+      q[0] = (q[0] - lo * q[-2]) * inv;
+      q[1] = (q[1] - lo * q[-1]) * inv;
+    }
+  }
+  for (long j = ny - 2; j >= 0; j--)
+    for (long kx = 0; kx < nx; kx++) {
+      double *q = x + kx * s + 2 * j, c = cp[kx * ny + j];
+      q[0] -= c * q[2];
+      q[1] -= c * q[3];
+    }
+}
+
 fc_err fc_channel_poisson_solve(fc_channel *ch, double *f)
 {
   fc_channel_poisson *ps = ch->poisson;
@@ -116,14 +150,17 @@ fc_err fc_channel_poisson_solve(fc_channel *ch, double *f)
     for (long k = 0; k < nz; k++)
       memcpy(ps->in + (i * ps->nzp + k) * ny, f + FC_CH_IDX(ch, i, k, 0), (size_t)ny * sizeof(double));
   fftw_execute(ps->fwd);
-  double cp[ny];
-  for (ptrdiff_t kz = 0; kz < ps->n1l; kz++)
-    for (long kx = 0; kx < nx; kx++) {
-      long gkz = ps->k0 + kz;
-      double *x = (double *)(ps->out + (kz * nx + kx) * ny);
-      int zero = gkz == 0 && kx == 0;
-      solve_line(ps, ny, ps->lx[kx] + ps->lz[gkz], zero, x, cp);
+  double *cp = ps->cp, *zero = ps->zero;
+  for (ptrdiff_t kz = 0; kz < ps->n1l; kz++) {
+    long gkz = ps->k0 + kz;
+    double *x = (double *)(ps->out + kz * nx * ny);
+    if (gkz == 0) memcpy(zero, x, 2 * (size_t)ny * sizeof(double)); /* the singular (0, 0) line */
+    solve_plane(ps, nx, ny, ps->lz[gkz], x, cp);
+    if (gkz == 0) {
+      solve_line(ps, ny, ps->lx[0] + ps->lz[0], 1, zero, cp);
+      memcpy(x, zero, 2 * (size_t)ny * sizeof(double));
     }
+  }
   fftw_execute(ps->bwd);
   for (long i = 0; i < ch->nxl; i++)
     for (long k = 0; k < nz; k++) {

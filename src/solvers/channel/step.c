@@ -76,9 +76,12 @@ static fc_err substep(fc_channel *ch, int s)
 {
   const double dt = ch->dt, alpha = rk_gamma[s] + rk_zeta[s];
   const long ny = ch->ny;
+  FcCall(fc_stage_push(ch->stage_rhs));
   if (ch->c.sgs != FC_SGS_NONE) FcCall(fc_channel_sgs_viscosity(ch));
   fc_channel_rhs(ch, ch->ru, ch->rv, ch->rw);
   if (ch->c.sgs != FC_SGS_NONE) fc_channel_sgs_rhs(ch, ch->ru, ch->rv, ch->rw);
+  FcCall(fc_stage_pop());
+  FcCall(fc_stage_push(ch->stage_implicit));
   combine(ch, dt, rk_gamma[s], rk_zeta[s], ny, ch->ru, ch->ou);
   combine(ch, dt, rk_gamma[s], rk_zeta[s], ny, ch->rw, ch->ow);
   combine(ch, dt, rk_gamma[s], rk_zeta[s], ny - 1, ch->rv, ch->ov);
@@ -101,8 +104,10 @@ static fc_err substep(fc_channel *ch, int s)
   add_to(ch, ny, ch->rw, ch->w);
   add_to(ch, ny - 1, ch->rv, ch->v);
   FcCall(fc_channel_halo_velocity(ch));
+  FcCall(fc_stage_pop());
 
   /* projection */
+  FcCall(fc_stage_push(ch->stage_poisson));
   const double adt = alpha * dt;
   fc_channel_divergence(ch, ch->u, ch->v, ch->w, ch->p);
   for (long q = 0; q < ch->nloc; q++) ch->p[q] /= adt;
@@ -110,6 +115,7 @@ static fc_err substep(fc_channel *ch, int s)
   FcCall(fc_channel_halo(ch, ch->p));
   fc_channel_correct(ch, adt, ch->p);
   FcCall(fc_channel_halo_velocity(ch));
+  FcCall(fc_stage_pop());
   return FC_SUCCESS;
 }
 

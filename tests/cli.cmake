@@ -51,7 +51,6 @@ fc_cli_test(cli_run_help ok [=[^  -grid_nx <int> +\(default: 64\) +\[2, 16384\]]
 fc_cli_test(cli_info_help ok [=[^usage: flowcast info FILE\.h5]=] ARGS info -help)
 fc_cli_test(cli_unknown_command fail [=[unknown command 'rnu' \(the nearest command is 'run']=] STATUS 2 ARGS rnu)
 fc_cli_test(cli_no_command fail [=[no command given]=] STATUS 2 ARGS)
-fc_cli_test(cli_unavailable_command fail [=['flowcast filter' is not available]=] STATUS 2 ARGS filter)
 fc_cli_test(cli_info_no_file fail [=[flowcast info: expected one or more HDF5 files]=] STATUS 2 ARGS info)
 fc_cli_test(cli_info_unknown_option fail [=[unknown option '-frobnicate']=] STATUS 2
             ARGS info -frobnicate ${FC_CLI_DIR}/good.h5)

@@ -10,8 +10,6 @@
 #include "fc_log.h"
 #include "fc_version.h"
 
-static fc_err unavailable(fc_app *app) __attribute__((unused)); /* for commands not in this version */
-
 typedef struct {
   const char *name;
   fc_command_fn fn;
@@ -56,13 +54,6 @@ static void version(MPI_Comm comm)
   if (nl) *nl = 0;
   fc_print(comm, "flowcast %s\n  PETSc %d.%d.%d\n  HDF5 %u.%u.%u (parallel)\n  %s\n  %s\n", FC_VERSION,
            PETSC_VERSION_MAJOR, PETSC_VERSION_MINOR, PETSC_VERSION_SUBMINOR, maj, min, rel, fftw_version, mpi);
-}
-
-static fc_err unavailable(fc_app *app)
-{
-  FcRaise(FC_ERR_USAGE, "'flowcast %s' is not available in flowcast %s; see 'flowcast -help' for the commands "
-                        "of this version",
-          app->command, FC_VERSION);
 }
 
 static int is_help(const char *a) { return !strcmp(a, "-help") || !strcmp(a, "--help") || !strcmp(a, "-h"); }

@@ -100,6 +100,7 @@ typedef struct {
   double t, dt;
   long step;
   double dpdx_applied;            /* the mean pressure gradient of the last step (flow-rate drive) */
+  long dt_warned_step;            /* the last step that warned about a fixed dt beyond the limit */
   double dyn_c_last_mean;         /* dynamic model: plane-averaged C, mean over y (diagnostic) */
   fc_stage stage_rhs, stage_implicit, stage_poisson; /* PETSc log stages (-log_view) */
 } fc_channel;

@@ -85,6 +85,7 @@ fc_err fc_channel_create(MPI_Comm comm, const fc_channel_config *c, fc_channel *
   ch->sz = ch->ny + 2;
   ch->sx = (ch->nz + 2) * ch->sz;
   ch->nloc = (ch->nxl + 2) * ch->sx;
+  ch->dt_warned_step = -1000;
   ch->dx = c->lx / (double)c->nx;
   ch->dz = c->lz / (double)c->nz;
 

@@ -122,7 +122,17 @@ static fc_err substep(fc_channel *ch, int s)
 fc_err fc_channel_step(fc_channel *ch)
 {
   FcCall(fc_channel_stable_dt(ch, &ch->dt)); /* also the blow-up check */
-  if (ch->c.dt_fixed > 0) ch->dt = ch->c.dt_fixed;
+  if (ch->c.dt_fixed > 0) {
+    /* a fixed step beyond the stability limit (cfl = 1) is reported, not hidden: the run goes
+     * on (the limit is a conservative estimate) and stops with a message if it blows up */
+    double limit = ch->dt / ch->c.cfl;
+    if (ch->c.dt_fixed > limit && ch->step >= ch->dt_warned_step + 100) {
+      fc_print(ch->comm, "warning: step %ld, t = %.6g: the fixed time step %.4g exceeds the stability limit %.4g "
+                         "(lower channel_dt)\n", ch->step, ch->t, ch->c.dt_fixed, limit);
+      ch->dt_warned_step = ch->step;
+    }
+    ch->dt = ch->c.dt_fixed;
+  }
   ch->dpdx_applied = 0.0;
   for (int s = 0; s < 3; s++) FcCall(substep(ch, s));
   ch->t += ch->dt;

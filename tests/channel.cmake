@@ -71,3 +71,30 @@ fc_cli_test(channel_dataset_np2 ok [=[^wrote .*/traj_00000\.h5 \.\. traj_00002\.
 fc_cli_test(channel_dataset_no_split fail [=[job channel_dataset needs snapshot_every > 0 and snapshot_per_file > 0]=]
               NP 1 ABSENT ${FC_DS_DIR}/bad/restart.h5
               ARGS run ${CMAKE_SOURCE_DIR}/cases/channel180_dataset.yaml -snapshot_per_file 0 -output_dir ${FC_DS_DIR}/bad)
+
+# LES restarts are exact too (the eddy viscosity of the state sets the time step)
+set(FC_LES_CASE ${CMAKE_SOURCE_DIR}/cases/channel180_les_dynamic.yaml)
+set(FC_LES_TINY -channel_nx 16 -channel_ny 12 -channel_nz 8 -channel_t_end 1e9 -monitor_every 5 -stats_yplus 5)
+fc_cli_test(channel_les_straight ok [=[^wrote .*/restart\.h5 \(step 20,]=] NP 2 SETUP channel_les
+            ARGS simulate ${FC_LES_CASE} ${FC_LES_TINY} -channel_max_steps 20 -output_dir ${FC_CH_DIR}/les_straight)
+fc_cli_test(channel_les_first ok [=[^wrote .*/restart\.h5 \(step 10,]=] NP 2 SETUP channel_les
+            ARGS simulate ${FC_LES_CASE} ${FC_LES_TINY} -channel_max_steps 10 -output_dir ${FC_CH_DIR}/les_half)
+fc_cli_test(channel_les_resumed ok [=[^wrote .*/restart\.h5 \(step 20,]=] NP 2 REQUIRES channel_les
+            SETUP channel_les_resumed
+            ARGS simulate ${FC_LES_CASE} ${FC_LES_TINY} -channel_max_steps 10 -init_type restart
+                 -init_file ${FC_CH_DIR}/les_half/restart.h5 -output_dir ${FC_CH_DIR}/les_resumed)
+add_test(NAME channel_les_restart_exact
+         COMMAND ${FC_H5DIFF} ${FC_CH_DIR}/les_straight/restart.h5 ${FC_CH_DIR}/les_resumed/restart.h5 /steps /steps)
+set_tests_properties(channel_les_restart_exact PROPERTIES FIXTURES_REQUIRED "channel_les;channel_les_resumed"
+                                                          LABELS unit TIMEOUT 60)
+
+# snapshot files split into trajectories: a resumed run numbers on; an incomplete one is not kept
+set(FC_SPLIT -snapshot_every 2 -snapshot_per_file 2 -channel_max_steps 10 -stats_start 1e9)
+fc_cli_test(channel_split_first ok [=[^wrote .*/restart\.h5 \(step 10, .*, 2 snapshot files up to .*/snapshots_00001\.h5 \(5 snapshots\)]=]
+            NP 1 SETUP channel_split ALSO [=[snapshots_00002\.h5 held 1 of the 2 snapshots of a trajectory: not kept]=]
+            ARGS simulate ${FC_CH_CASE} ${FC_CH_TINY} ${FC_SPLIT} -output_dir ${FC_CH_DIR}/split)
+fc_cli_test(channel_split_resumed ok [=[, 2 snapshot files up to .*/snapshots_00003\.h5 \(5 snapshots\)]=]
+            NP 2 REQUIRES channel_split ABSENT ${FC_CH_DIR}/split/snapshots_00004.h5
+            ARGS simulate ${FC_CH_CASE} ${FC_CH_TINY} ${FC_SPLIT} -init_type restart
+                 -init_file ${FC_CH_DIR}/split/restart.h5 -output_restart ${FC_CH_DIR}/split/restart2.h5
+                 -output_dir ${FC_CH_DIR}/split)

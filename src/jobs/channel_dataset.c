@@ -5,13 +5,13 @@
  *      trajectory, each trajectory starting where the previous one ended;
  *   2. `flowcast filter` (the filter_* keys) of every complete file onto the coarse grid:
  *      filter_output_dir/traj_%05d.h5, the files `flowcast train` reads.
- * filter_input defaults to the list of snapshot files the DNS completed. */
+ * The filter reads the list of snapshot files the DNS completed (filter_input is not used). */
 #include <stdlib.h>
 
 #include "fc_jobs.h"
 #include "fc_log.h"
 
-#define LIST_LEN (1 << 16)
+#define LIST_LEN (1 << 22) /* room for ~40,000 trajectory file names */
 
 fc_err fc_channel_dataset_declare(fc_case *c)
 {
@@ -29,7 +29,7 @@ fc_err fc_channel_dataset_run(fc_case *c, MPI_Comm comm, int argc, char **argv)
     FcRaise(FC_ERR_INPUT, "job channel_dataset needs snapshot_every > 0 and snapshot_per_file > 0 (snapshots per "
             "trajectory); the case has %ld and %ld", every, per_file);
   char *list;
-  FcMalloc(LIST_LEN, &list);
+  FcCall(FcMalloc(LIST_LEN, &list));
   fc_err e = fc_channel_job_execute(c, comm, argc, argv, list, LIST_LEN);
   if (!e && !list[0])
     e = fc_error_raise(MPI_COMM_WORLD, 1, FC_ERR_INPUT, __func__, __FILE__, __LINE__,
@@ -37,9 +37,8 @@ fc_err fc_channel_dataset_run(fc_case *c, MPI_Comm comm, int argc, char **argv)
                        "or lower snapshot_per_file / snapshot_every)", per_file);
   if (!e) {
     fc_print(comm, "filtering the trajectories: %s\n", list);
-    e = fc_case_set_default(c, "filter_input", list);
+    e = fc_filter_job_execute(c, comm, argc, argv, list);
   }
-  if (!e) e = fc_filter_job_run(c, comm, argc, argv);
   free(list);
   return e;
 }

@@ -197,19 +197,23 @@ typedef struct {
   char **argv;
   fc_channel *ch;
   fc_channel_stats *stats;
+  MPI_Comm comm;
   fc_grid *grid;          /* the file grid (cell centres) */
   fc_field *vel, *pres;   /* snapshot fields */
   fc_field_writer *snap;  /* open while the run takes snapshots */
-  long nsnap, nfiles;     /* snapshots taken, snapshot files opened */
-  char snap_path[PATH_MAX];
+  long nsnap, nfiles;     /* snapshots taken in this run; snapshot files opened, counting those of
+                             the runs this one continues (from the restart file) */
+  long nfiles0;           /* the snapshot files of earlier runs */
+  char snap_path[PATH_MAX], last_full[PATH_MAX]; /* the open file, the last complete one */
   char *complete;         /* optional: comma-separated list of the complete snapshot files */
   size_t complete_len;
 } channel_run;
 
 static fc_err write_restart_and_stats(channel_run *r)
 {
+  long complete = r->nfiles - (r->snap ? 1 : 0); /* the open file is not complete yet */
   FcCall(fc_channel_restart_write(r->ch, r->j.restart, fc_case_file_path(r->c), fc_case_file_text(r->c), r->argc,
-                                  r->argv));
+                                  r->argv, complete));
   if (fc_channel_stats_samples(r->stats) > 0)
     FcCall(fc_channel_stats_write(r->stats, r->ch, r->j.stats, fc_case_file_text(r->c)));
   return FC_SUCCESS;
@@ -231,6 +235,7 @@ static fc_err close_full_file(channel_run *r)
 {
   FcCall(fc_field_writer_close(&r->snap));
   fc_print(r->ch->comm, "wrote %s\n", r->snap_path);
+  strcpy(r->last_full, r->snap_path);
   if (r->complete) {
     size_t used = strlen(r->complete);
     if (used + strlen(r->snap_path) + 2 > r->complete_len)
@@ -243,6 +248,7 @@ static fc_err close_full_file(channel_run *r)
 static fc_err snapshot(channel_run *r)
 {
   if (r->snap && r->j.snapshot_per_file && r->nsnap % r->j.snapshot_per_file == 0) FcCall(close_full_file(r));
+  if (!r->snap && r->j.snapshot_per_file) FcCall(fc_output_prepare(r->ch->comm, r->j.snapshots));
   if (!r->snap) {
     FcCall(snapshot_file_name(&r->j, r->nfiles++, r->snap_path));
     FcCall(fc_field_writer_create(r->ch->comm, r->snap_path, r->grid, r->j.precision, &r->snap));
@@ -315,8 +321,11 @@ static fc_err time_loop(channel_run *r)
 static fc_err setup(channel_run *r)
 {
   channel_job *j = &r->j;
-  FcCall(fc_channel_create(MPI_COMM_WORLD, &j->c, &r->ch));
-  if (j->init == 2) FcCall(fc_channel_restart_read(r->ch, j->init_file));
+  FcCall(fc_channel_create(r->comm, &j->c, &r->ch));
+  if (j->init == 2) {
+    FcCall(fc_channel_restart_read(r->ch, j->init_file, &r->nfiles0));
+    r->nfiles = r->nfiles0;
+  }
   else FcCall(fc_channel_init_profile(r->ch, j->init, j->c.bulk_velocity, j->amp, j->seed));
   FcCall(fc_channel_stats_create(r->ch, j->nplanes, j->yplus, &r->stats));
   if (j->init == 2 && j->stats_continue) {
@@ -349,6 +358,7 @@ fc_err fc_channel_job_execute(fc_case *c, MPI_Comm comm, int argc, char **argv, 
   r.complete_len = len;
   if (complete && len) complete[0] = 0;
   r.c = c;
+  r.comm = comm;
   r.argc = argc;
   r.argv = argv;
   FcCall(read_config(c, &r.j));
@@ -358,22 +368,36 @@ fc_err fc_channel_job_execute(fc_case *c, MPI_Comm comm, int argc, char **argv, 
   if (r.j.snapshot_every) FcCall(fc_output_prepare(comm, r.j.snapshots));
   fc_err e = setup(&r);
   if (!e) e = time_loop(&r);
-  if (!e) e = write_restart_and_stats(&r);
   if (r.snap) {
-    /* snapshots taken before a failure are complete steps: keep them (the last file of a split
-     * run counts as a complete trajectory only when it is full: snapshot() closes it then) */
-    if (!e && r.j.snapshot_per_file && r.nsnap % r.j.snapshot_per_file == 0) e = close_full_file(&r);
-    fc_err e2 = r.snap ? fc_field_writer_close(&r.snap) : FC_SUCCESS;
-    if (e2 && r.snap) fc_field_writer_discard(&r.snap);
-    if (!e) e = e2;
-    else fc_print(comm, "the snapshots taken before the failure are in %s\n", r.snap_path);
+    /* the open snapshot file: a full trajectory (or the one file of an unsplit run) is closed;
+     * an incomplete trajectory is discarded (a resumed run starts that file afresh); after a
+     * blow-up the snapshots already taken are complete steps and kept; after any other error
+     * the file may be half-written and is discarded */
+    int full = r.j.snapshot_per_file == 0 || r.nsnap % r.j.snapshot_per_file == 0;
+    int keep = e ? FC_ERR_KIND(e) == FC_ERR_NONFINITE : full;
+    if (keep && !e && r.j.snapshot_per_file) {
+      e = close_full_file(&r);
+    } else if (keep) {
+      fc_err e2 = fc_field_writer_close(&r.snap);
+      if (!e) e = e2;
+      if (!e2) fc_print(comm, "the snapshots taken before the failure are in %s\n", r.snap_path);
+    } else {
+      if (!e)
+        fc_print(comm, "%s held %ld of the %ld snapshots of a trajectory: not kept (a run resumed from %s starts "
+                       "it again)\n", r.snap_path, r.nsnap % r.j.snapshot_per_file, r.j.snapshot_per_file,
+                 r.j.restart);
+      r.nfiles--;
+    }
+    if (r.snap) fc_field_writer_discard(&r.snap);
   }
+  if (!e) e = write_restart_and_stats(&r); /* after the snapshot files: it records how many are complete */
   if (!e) {
     fc_print(comm, "wrote %s (step %ld, t = %.6g)", r.j.restart, r.ch->step, r.ch->t);
     if (fc_channel_stats_samples(r.stats) > 0)
       fc_print(comm, ", %s (%ld samples)", r.j.stats, fc_channel_stats_samples(r.stats));
-    if (r.nsnap && r.nfiles == 1) fc_print(comm, ", %s (%ld snapshots)", r.snap_path, r.nsnap);
-    if (r.nfiles > 1) fc_print(comm, ", %ld snapshot files to %s (%ld snapshots)", r.nfiles, r.snap_path, r.nsnap);
+    if (r.nsnap && !r.j.snapshot_per_file) fc_print(comm, ", %s (%ld snapshots)", r.snap_path, r.nsnap);
+    if (r.j.snapshot_per_file && r.nfiles > r.nfiles0)
+      fc_print(comm, ", %ld snapshot files up to %s (%ld snapshots)", r.nfiles - r.nfiles0, r.last_full, r.nsnap);
     fc_print(comm, "\n");
   }
   fc_field_destroy(&r.vel);

@@ -36,13 +36,17 @@ fc_err fc_max_divergence(const fc_field *u, double *maxdiv);
 fc_err fc_channel_job_declare(fc_case *c);
 fc_err fc_channel_job_run(fc_case *c, MPI_Comm comm, int argc, char **argv);
 /* The same, listing the complete snapshot files of a split run (snapshot_per_file > 0) in
- * complete[len] (comma-separated): the trajectories of the channel_dataset job. */
+ * complete[len] (comma-separated; an error if they do not fit): the trajectories of the
+ * channel_dataset job. */
 fc_err fc_channel_job_execute(fc_case *c, MPI_Comm comm, int argc, char **argv, char *complete, size_t len);
 
 /* The filter job of `flowcast filter`: channel DNS snapshot files filtered (box or Gaussian)
  * onto the surrogates' coarse grid, one trajectory file each (src/jobs/filter_job.c). */
 fc_err fc_filter_job_declare(fc_case *c);
 fc_err fc_filter_job_run(fc_case *c, MPI_Comm comm, int argc, char **argv);
+/* The same with the input files given as a comma-separated list (any length) instead of the
+ * key filter_input (the channel_dataset job). */
+fc_err fc_filter_job_execute(fc_case *c, MPI_Comm comm, int argc, char **argv, const char *inputs);
 
 /* The channel_dataset job of `flowcast run`: a channel DNS whose snapshots are split into
  * trajectory files, then `flowcast filter` of each onto the surrogates' grid

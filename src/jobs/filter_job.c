@@ -147,15 +147,21 @@ static fc_err split_inputs(const char *list, filter_config *cf)
   return FC_SUCCESS;
 }
 
-static fc_err read_config(fc_case *c, filter_config *cf)
+/* inputs: the comma-separated input list given by a calling job (any length), or NULL for
+ * the case's key filter_input */
+static fc_err read_config(fc_case *c, filter_config *cf, const char *inputs)
 {
   char buf[64];
-  char *list;
-  FcCall(FcMalloc(8192, &list));
-  fc_err e = fc_case_get_string(c, "filter_input", list, 8192);
-  if (!e) e = split_inputs(list, cf);
-  free(list);
-  FcCall(e);
+  if (inputs) {
+    FcCall(split_inputs(inputs, cf));
+  } else {
+    char *list;
+    FcCall(FcMalloc(8192, &list));
+    fc_err e = fc_case_get_string(c, "filter_input", list, 8192);
+    if (!e) e = split_inputs(list, cf);
+    free(list);
+    FcCall(e);
+  }
   FcCall(fc_case_get_string(c, "filter_output_dir", cf->dir, sizeof cf->dir));
   FcCall(fc_case_get_int(c, "filter_first_index", &cf->first));
   FcCall(fc_case_get_int(c, "filter_nx", &cf->nc[0]));
@@ -218,14 +224,6 @@ static fc_err op_box_periodic(long n, long nc, filter_op *op)
     }
   }
   return FC_SUCCESS;
-}
-
-/* Cell faces of centres c[0..n-1] between walls at 0 and length: the walls and the midpoints. */
-static void faces_of_centres(long n, const double *c, double length, double *f)
-{
-  f[0] = 0.0;
-  for (long j = 1; j < n; j++) f[j] = 0.5 * (c[j - 1] + c[j]);
-  f[n] = length;
 }
 
 /* Top-hat between walls: weight of DNS cell [f_j, f_j+1] in coarse cell [F_J, F_J+1] is the
@@ -534,7 +532,7 @@ static fc_err make_coarse_grid(MPI_Comm comm, const filter_config *cf, const fc_
       for (long i = 0; i < nc[a]; i++) coord[a][i] = ((double)i + 0.5) * dns->length[a] / (double)nc[a];
     fc_channel_y_centres(nc[1], dns->length[1], cf->stretch, st->yc);
     memcpy(coord[1], st->yc, sizeof(double) * (size_t)nc[1]);
-    faces_of_centres(nc[1], st->yc, dns->length[1], st->Fy);
+    fc_channel_y_faces(nc[1], dns->length[1], st->yc, st->Fy);
     const int periodic[3] = {1, 0, 1};
     e = fc_grid_create_from_coords(3, nc, dns->length, periodic, coord, &st->coarse);
   }
@@ -578,7 +576,7 @@ static fc_err prepare_input(MPI_Comm comm, const filter_config *cf, const filter
   FcCall(fc_field_create(g, &df, "velocity", 3, &st->u));
   double *fy;
   FcCall(FcMalloc(ny + 1, &fy));
-  faces_of_centres(ny, g->coord[1], g->length[1], fy);
+  fc_channel_y_faces(ny, g->length[1], g->coord[1], fy);
   fc_err e = op_box_walls(ny, fy, nc[1], st->Fy, &st->oy);
   free(fy);
   FcCall(e);
@@ -728,7 +726,7 @@ static fc_err filter_input_file(fc_case *c, MPI_Comm comm, int argc, char **argv
   double bulk[2] = {0, 0};
   double *fy = NULL;
   if (!e) e = fc_error_agree(comm, FcMalloc(in->grid->n[1] + 1, &fy));
-  if (!e) faces_of_centres(in->grid->n[1], in->grid->coord[1], in->grid->length[1], fy);
+  if (!e) fc_channel_y_faces(in->grid->n[1], in->grid->length[1], in->grid->coord[1], fy);
   for (long s = 0; s < in->nsel && !e; s++) {
     e = fc_field_reader_read(r, in->sel[s], st->u);
     if (!e) e = filter_snapshot(comm, st);
@@ -804,9 +802,14 @@ static fc_err run_filter(fc_case *c, MPI_Comm comm, int argc, char **argv, const
 
 fc_err fc_filter_job_run(fc_case *c, MPI_Comm comm, int argc, char **argv)
 {
+  return fc_filter_job_execute(c, comm, argc, argv, NULL);
+}
+
+fc_err fc_filter_job_execute(fc_case *c, MPI_Comm comm, int argc, char **argv, const char *inputs)
+{
   filter_config cf;
   memset(&cf, 0, sizeof cf);
-  fc_err e = read_config(c, &cf);
+  fc_err e = read_config(c, &cf, inputs);
   if (e) {
     free_inputs(&cf);
     return e;

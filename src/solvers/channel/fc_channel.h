@@ -110,6 +110,10 @@ fc_err fc_channel_create(MPI_Comm comm, const fc_channel_config *c, fc_channel *
 fc_err fc_channel_destroy(fc_channel **ch);
 /* The centre coordinates yc_j, j = 0..ny-1, of the tanh map (no ghosts). */
 void fc_channel_y_centres(long ny, double ly, double stretch, double *yc);
+/* The y-faces of cells with centres yc[0..ny-1]: f[0] = 0, f[j] = (yc[j-1] + yc[j]) / 2, f[ny] = ly. */
+void fc_channel_y_faces(long ny, double ly, const double *yc, double *f);
+/* Dean's correlation Re_tau = 0.09 Re_b^0.88 (Re_b = U_b ly / nu, on the full height). */
+double fc_channel_dean_re_tau(double re_b);
 
 /* ---- halo.c ------------------------------------------------------------------------------ */
 /* Ghost layers of a centre-located array a (p, nu_t, ...): x planes from the neighbours,
@@ -197,9 +201,10 @@ fc_err fc_channel_file_grid(const fc_channel *ch, fc_grid **g);
  * file grid's slab (either may be NULL). */
 void fc_channel_centre_velocity(const fc_channel *ch, fc_field *vel, fc_field *p);
 /* Restart files: the staggered unknowns, float64, written atomically; read at any rank count
- * (the grid must match the case: sizes, box, y centres). */
+ * (the grid must match the case: sizes, box, y centres). snapshot_files: how many complete
+ * snapshot files (trajectories) the run has written, so that a resumed run numbers on. */
 fc_err fc_channel_restart_write(fc_channel *ch, const char *path, const char *case_path, const char *case_text,
-                                int argc, char **argv);
-fc_err fc_channel_restart_read(fc_channel *ch, const char *path);
+                                int argc, char **argv, long snapshot_files);
+fc_err fc_channel_restart_read(fc_channel *ch, const char *path, long *snapshot_files);
 
 #endif

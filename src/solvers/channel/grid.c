@@ -13,6 +13,13 @@ void fc_channel_y_centres(long ny, double ly, double a, double *yc)
   }
 }
 
+void fc_channel_y_faces(long ny, double ly, const double *yc, double *f)
+{
+  f[0] = 0.0;
+  for (long j = 1; j < ny; j++) f[j] = 0.5 * (yc[j - 1] + yc[j]);
+  f[ny] = ly;
+}
+
 static fc_err check_config(const fc_channel_config *c, int size)
 {
   if (c->nx < 4 || c->nx % 2 || c->nz < 4 || c->nz % 2)
@@ -65,7 +72,7 @@ fc_err fc_channel_create(MPI_Comm comm, const fc_channel_config *c, fc_channel *
   int size;
   MPI_Comm_size(comm, &size);
   FcCall(check_config(c, size));
-  FcMalloc(1, &ch);
+  FcCall(FcMalloc(1, &ch));
   ch->c = *c;
   ch->comm = comm;
   MPI_Comm_rank(comm, &ch->rank);
@@ -90,34 +97,30 @@ fc_err fc_channel_create(MPI_Comm comm, const fc_channel_config *c, fc_channel *
   ch->dz = c->lz / (double)c->nz;
 
   long ny = ch->ny;
-  FcMalloc(ny + 2, &ch->yc);
-  FcMalloc(ny + 2, &ch->yf);
-  FcMalloc(ny + 2, &ch->dyf);
-  FcMalloc(ny + 2, &ch->dyc);
+  FcCall(FcMalloc(ny + 2, &ch->yc));
+  FcCall(FcMalloc(ny + 2, &ch->yf));
+  FcCall(FcMalloc(ny + 2, &ch->dyf));
+  FcCall(FcMalloc(ny + 2, &ch->dyc));
   fc_channel_y_centres(ny, c->ly, c->stretch, ch->yc + 1);
   ch->yc[0] = -ch->yc[1];
   ch->yc[ny + 1] = 2.0 * c->ly - ch->yc[ny];
-  for (long j = -1; j <= ny; j++) {
-    if (j == -1) ch->yf[0] = 0.0;
-    else if (j == ny - 1) ch->yf[ny] = c->ly;
-    else if (j == ny) ch->yf[ny + 1] = c->ly + (c->ly - ch->yf[ny - 1]); /* unused ghost */
-    else ch->yf[j + 1] = 0.5 * (ch->yc[j + 1] + ch->yc[j + 2]);
-  }
+  fc_channel_y_faces(ny, c->ly, ch->yc + 1, ch->yf); /* faces j = -1 .. ny-1 */
+  ch->yf[ny + 1] = 2.0 * c->ly - ch->yf[ny - 1];     /* the ghost face above the top wall */
   for (long j = 0; j <= ny + 1; j++) {
     ch->dyf[j] = j > 0 ? ch->yf[j] - ch->yf[j - 1] : ch->yf[1] - ch->yf[0];
     ch->dyc[j] = j <= ny ? ch->yc[j + 1] - ch->yc[j] : ch->dyc[ny];
   }
-  FcMalloc(ny, &ch->lc_m);
-  FcMalloc(ny, &ch->lc_0);
-  FcMalloc(ny, &ch->lc_p);
-  FcMalloc(ny, &ch->lf_m);
-  FcMalloc(ny, &ch->lf_0);
-  FcMalloc(ny, &ch->lf_p);
+  FcCall(FcMalloc(ny, &ch->lc_m));
+  FcCall(FcMalloc(ny, &ch->lc_0));
+  FcCall(FcMalloc(ny, &ch->lc_p));
+  FcCall(FcMalloc(ny, &ch->lf_m));
+  FcCall(FcMalloc(ny, &ch->lf_0));
+  FcCall(FcMalloc(ny, &ch->lf_p));
   y_operators(ch);
 
   double **arrays[] = {&ch->u, &ch->v, &ch->w, &ch->p, &ch->ru, &ch->rv, &ch->rw, &ch->ou, &ch->ov, &ch->ow, &ch->work};
-  for (size_t a = 0; a < sizeof arrays / sizeof arrays[0]; a++) FcMalloc(ch->nloc, arrays[a]);
-  if (c->sgs != FC_SGS_NONE) FcMalloc(ch->nloc, &ch->nut);
+  for (size_t a = 0; a < sizeof arrays / sizeof arrays[0]; a++) FcCall(FcMalloc(ch->nloc, arrays[a]));
+  if (c->sgs != FC_SGS_NONE) FcCall(FcMalloc(ch->nloc, &ch->nut));
   FcCall(fc_channel_poisson_create(ch));
   FcCall(fc_stage_register("Channel RHS + SGS", &ch->stage_rhs));
   FcCall(fc_stage_register("Channel update, implicit y", &ch->stage_implicit));

@@ -16,13 +16,15 @@ static double reichardt(double yp)
   return log(1.0 + kappa * yp) / kappa + 7.8 * (1.0 - exp(-yp / 11.0) - yp / 11.0 * exp(-yp / 3.0));
 }
 
+double fc_channel_dean_re_tau(double re_b) { return 0.09 * pow(re_b, 0.88); }
+
 fc_err fc_channel_init_profile(fc_channel *ch, int turbulent, double ub, double amp, unsigned long long seed)
 {
   const long ny = ch->ny;
   const double ly = ch->c.ly, *yc = ch->yc + 1, *dyf = ch->dyf + 1;
   double prof[ny], sum = 0.0;
   /* Re_tau of the turbulent profile from Dean's correlation, Re_tau = 0.09 Re_b^0.88 (Re_b on 2h) */
-  double re_b = ub * ly / ch->c.nu, re_tau = 0.09 * pow(re_b, 0.88);
+  double re_tau = fc_channel_dean_re_tau(ub * ly / ch->c.nu);
   for (long j = 0; j < ny; j++) {
     double eta = yc[j] / ly;
     double yw = fmin(yc[j], ly - yc[j]) / (0.5 * ly);

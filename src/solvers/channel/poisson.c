@@ -26,7 +26,7 @@ struct fc_channel_poisson {
 fc_err fc_channel_poisson_create(fc_channel *ch)
 {
   fc_channel_poisson *ps;
-  FcMalloc(1, &ps);
+  FcCall(FcMalloc(1, &ps));
   ch->poisson = ps;
   long nx = ch->nx, ny = ch->ny, nz = ch->nz;
   ps->nzh = nz / 2 + 1;
@@ -47,8 +47,8 @@ fc_err fc_channel_poisson_create(fc_channel *ch)
   ps->bwd = fftw_mpi_plan_many_dft_c2r(2, nr, ny, FFTW_MPI_DEFAULT_BLOCK, FFTW_MPI_DEFAULT_BLOCK, ps->out, ps->in,
                                        ch->comm, flags | FFTW_MPI_TRANSPOSED_IN);
   if (!ps->fwd || !ps->bwd) FcRaiseLocal(FC_ERR_LIBRARY, "FFTW-MPI could not plan the %ld x %ld transform", nx, nz);
-  FcMalloc(nx, &ps->lx);
-  FcMalloc(ps->nzh, &ps->lz);
+  FcCall(FcMalloc(nx, &ps->lx));
+  FcCall(FcMalloc(ps->nzh, &ps->lz));
   for (long k = 0; k < nx; k++) {
     double s = 2.0 * sin(M_PI * (double)k / (double)nx) / ch->dx;
     ps->lx[k] = -s * s;
@@ -57,11 +57,11 @@ fc_err fc_channel_poisson_create(fc_channel *ch)
     double s = 2.0 * sin(M_PI * (double)k / (double)nz) / ch->dz;
     ps->lz[k] = -s * s;
   }
-  FcMalloc(nx * ny, &ps->cp);
-  FcMalloc(2 * ny, &ps->zero);
-  FcMalloc(ny, &ps->am);
-  FcMalloc(ny, &ps->a0);
-  FcMalloc(ny, &ps->ap);
+  FcCall(FcMalloc(nx * ny, &ps->cp));
+  FcCall(FcMalloc(2 * ny, &ps->zero));
+  FcCall(FcMalloc(ny, &ps->am));
+  FcCall(FcMalloc(ny, &ps->a0));
+  FcCall(FcMalloc(ny, &ps->ap));
   const double *dyf = ch->dyf + 1, *dyc = ch->dyc + 1;
   for (long j = 0; j < ny; j++) {
     ps->am[j] = j > 0 ? 1.0 / (dyc[j - 1] * dyf[j]) : 0.0;

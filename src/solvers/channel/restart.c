@@ -19,9 +19,9 @@ fc_err fc_channel_file_grid(const fc_channel *ch, fc_grid **g)
   double len[3] = {ch->c.lx, ch->c.ly, ch->c.lz};
   int periodic[3] = {1, 0, 1};
   double *coord[3];
-  FcMalloc(ch->nx, &coord[0]);
-  FcMalloc(ch->ny, &coord[1]);
-  FcMalloc(ch->nz, &coord[2]);
+  FcCall(FcMalloc(ch->nx, &coord[0]));
+  FcCall(FcMalloc(ch->ny, &coord[1]));
+  FcCall(FcMalloc(ch->nz, &coord[2]));
   for (long i = 0; i < ch->nx; i++) coord[0][i] = ((double)i + 0.5) * ch->dx;
   for (long j = 0; j < ch->ny; j++) coord[1][j] = ch->yc[j + 1];
   for (long k = 0; k < ch->nz; k++) coord[2][k] = ((double)k + 0.5) * ch->dz;
@@ -76,7 +76,7 @@ static fc_err restart_fields(fc_channel *ch, const fc_grid *g, fc_field *f[4])
 }
 
 fc_err fc_channel_restart_write(fc_channel *ch, const char *path, const char *case_path, const char *case_text,
-                                int argc, char **argv)
+                                int argc, char **argv, long snapshot_files)
 {
   fc_grid *g;
   fc_field *f[4] = {NULL, NULL, NULL, NULL};
@@ -90,6 +90,7 @@ fc_err fc_channel_restart_write(fc_channel *ch, const char *path, const char *ca
   if (!e) e = fc_field_writer_parameter(w, "stretch", ch->c.stretch);
   if (!e) e = fc_field_writer_parameter(w, "bulk_velocity", ch->c.bulk_velocity);
   if (!e) e = fc_field_writer_parameter(w, "dt", ch->dt);
+  if (!e) e = fc_field_writer_parameter(w, "snapshot_files", (double)snapshot_files);
   if (!e) e = fc_field_writer_step(w, ch->step, ch->t, f, 4);
   if (!e) e = fc_field_writer_close(&w);
   if (e && w) fc_field_writer_discard(&w);
@@ -98,25 +99,25 @@ fc_err fc_channel_restart_write(fc_channel *ch, const char *path, const char *ca
   return e;
 }
 
-/* The file's grid must be this solver's: sizes, box and y centres. */
+/* The file's grid must be this solver's: sizes, box and y centres (collective on ch->comm). */
 static fc_err check_grid(const fc_channel *ch, const fc_grid *fg, const char *path)
 {
   if (fg->ndim != 3 || fg->n[0] != ch->nx || fg->n[1] != ch->ny || fg->n[2] != ch->nz)
-    FcRaise(FC_ERR_INPUT, "restart file '%s' holds a %ld x %ld x %ld grid; the case has %ld x %ld x %ld", path,
+    FcRaiseComm(ch->comm, FC_ERR_INPUT, "restart file '%s' holds a %ld x %ld x %ld grid; the case has %ld x %ld x %ld", path,
             fg->n[0], fg->ndim > 1 ? fg->n[1] : 0L, fg->ndim > 2 ? fg->n[2] : 0L, ch->nx, ch->ny, ch->nz);
   const double len[3] = {ch->c.lx, ch->c.ly, ch->c.lz};
   for (int a = 0; a < 3; a++)
     if (fabs(fg->length[a] - len[a]) > 1e-12 * len[a])
-      FcRaise(FC_ERR_INPUT, "restart file '%s': box length along %c is %.15g; the case has %.15g", path, "xyz"[a],
+      FcRaiseComm(ch->comm, FC_ERR_INPUT, "restart file '%s': box length along %c is %.15g; the case has %.15g", path, "xyz"[a],
               fg->length[a], len[a]);
   for (long j = 0; j < ch->ny; j++)
     if (fabs(fg->coord[1][j] - ch->yc[j + 1]) > 1e-12 * ch->c.ly)
-      FcRaise(FC_ERR_INPUT, "restart file '%s': its y grid differs from the case's (channel_stretch?) at j = %ld: "
+      FcRaiseComm(ch->comm, FC_ERR_INPUT, "restart file '%s': its y grid differs from the case's (channel_stretch?) at j = %ld: "
               "%.15g vs %.15g", path, j, fg->coord[1][j], ch->yc[j + 1]);
   return FC_SUCCESS;
 }
 
-fc_err fc_channel_restart_read(fc_channel *ch, const char *path)
+fc_err fc_channel_restart_read(fc_channel *ch, const char *path, long *snapshot_files)
 {
   fc_field_reader *r;
   fc_grid *g = NULL;
@@ -127,8 +128,11 @@ fc_err fc_channel_restart_read(fc_channel *ch, const char *path)
   fc_err e = fc_field_reader_grid(r, &g);
   if (!e) e = check_grid(ch, g, path);
   if (!e) e = fc_field_reader_steps(r, &nsteps, &steps);
-  if (!e && nsteps < 1) e = fc_error_raise(MPI_COMM_WORLD, 1, FC_ERR_INPUT, __func__, __FILE__, __LINE__,
+  if (!e && nsteps < 1) e = fc_error_raise(ch->comm, 1, FC_ERR_INPUT, __func__, __FILE__, __LINE__,
                                          "restart file '%s' holds no step", path);
+  double nfiles = 0;
+  if (!e) e = fc_field_reader_parameter(r, "snapshot_files", &nfiles);
+  if (!e) *snapshot_files = (long)nfiles;
   if (!e) e = restart_fields(ch, g, f);
   for (int q = 0; q < 4 && !e; q++) e = fc_field_reader_read(r, nsteps - 1, f[q]);
   if (!e) {

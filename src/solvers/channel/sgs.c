@@ -349,7 +349,7 @@ static fc_err dynamic(fc_channel *ch, const fc_sgs_geom *g)
 {
   double *block, *f[DYN_NF];
   const size_t nf = (size_t)ch->nloc, nxp = (size_t)(ch->nz + 2) * (size_t)ch->ny * HAT_N;
-  FcMalloc((size_t)DYN_NF * nf + nxp, &block);
+  FcCall(FcMalloc((size_t)DYN_NF * nf + nxp, &block));
   for (int a = 0; a < DYN_NF; a++) f[a] = block + (size_t)a * nf;
   fc_err e = dynamic_with(ch, g, f, block + (size_t)DYN_NF * nf);
   free(block);

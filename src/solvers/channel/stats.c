@@ -77,7 +77,7 @@ static double nominal_utau(const fc_channel_config *c)
   double h = 0.5 * c->ly;
   if (c->drive == FC_DRIVE_PRESSURE_GRADIENT) return c->dpdx > 0 ? sqrt(c->dpdx * h) : 0.0;
   double re_b = c->bulk_velocity * c->ly / c->nu;
-  return re_b > 0 ? 0.09 * pow(re_b, 0.88) * c->nu / h : 0.0;
+  return re_b > 0 ? fc_channel_dean_re_tau(re_b) * c->nu / h : 0.0;
 }
 
 fc_err fc_channel_stats_create(const fc_channel *ch, int nplanes, const double *yplus, fc_channel_stats **out)

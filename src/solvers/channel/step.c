@@ -77,7 +77,8 @@ static fc_err substep(fc_channel *ch, int s)
   const double dt = ch->dt, alpha = rk_gamma[s] + rk_zeta[s];
   const long ny = ch->ny;
   FcCall(fc_stage_push(ch->stage_rhs));
-  if (ch->c.sgs != FC_SGS_NONE) FcCall(fc_channel_sgs_viscosity(ch));
+  /* the first sub-step's eddy viscosity was computed by fc_channel_step for the time step */
+  if (ch->c.sgs != FC_SGS_NONE && s > 0) FcCall(fc_channel_sgs_viscosity(ch));
   fc_channel_rhs(ch, ch->ru, ch->rv, ch->rw);
   if (ch->c.sgs != FC_SGS_NONE) fc_channel_sgs_rhs(ch, ch->ru, ch->rv, ch->rw);
   FcCall(fc_stage_pop());
@@ -121,6 +122,9 @@ static fc_err substep(fc_channel *ch, int s)
 
 fc_err fc_channel_step(fc_channel *ch)
 {
+  /* the eddy viscosity of the current state enters the time step (and is the first
+   * sub-step's): a step depends on the state only, so a restart continues exactly */
+  if (ch->c.sgs != FC_SGS_NONE) FcCall(fc_channel_sgs_viscosity(ch));
   FcCall(fc_channel_stable_dt(ch, &ch->dt)); /* also the blow-up check */
   if (ch->c.dt_fixed > 0) {
     /* a fixed step beyond the stability limit (cfl = 1) is reported, not hidden: the run goes

@@ -4,9 +4,7 @@
 void fc_channel_divergence(const fc_channel *ch, const double *u, const double *v, const double *w, double *d)
 {
   const long ny = ch->ny, sx = ch->sx, sz = ch->sz;
-  const double dxi = 1.0 / ch->dx, dzi = 1.0 / ch->dz, *dyf = ch->dyf + 1;
-  double dyfi[ny];
-  for (long j = 0; j < ny; j++) dyfi[j] = 1.0 / dyf[j];
+  const double dxi = 1.0 / ch->dx, dzi = 1.0 / ch->dz, *dyfi = ch->dyfi + 1;
   for (long i = 0; i < ch->nxl; i++)
     for (long k = 0; k < ch->nz; k++) {
       const long c = FC_CH_IDX(ch, i, k, 0);

@@ -83,6 +83,7 @@ typedef struct {
   double *yf;      /* [ny + 2] y-faces yf(j) = face between cells j and j+1, j = -1 .. ny */
   double *dyf;     /* [ny + 2] cell widths yf(j) - yf(j-1) */
   double *dyc;     /* [ny + 2] centre distances yc(j+1) - yc(j) (the spacing at face j) */
+  double *dyfi, *dyci; /* [ny + 2] their inverses (same offset) */
   /* Second difference d2/dy2 as tridiagonal rows, wall conditions folded in:
    *   centres (u, w), j = 0 .. ny-1:   lc_m[j] a(j-1) + lc_0[j] a(j) + lc_p[j] a(j+1)
    *   faces (v),      j = 0 .. ny-2:   lf_m[j] v(j-1) + lf_0[j] v(j) + lf_p[j] v(j+1)

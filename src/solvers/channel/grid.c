@@ -101,6 +101,8 @@ fc_err fc_channel_create(MPI_Comm comm, const fc_channel_config *c, fc_channel *
   FcCall(FcMalloc(ny + 2, &ch->yf));
   FcCall(FcMalloc(ny + 2, &ch->dyf));
   FcCall(FcMalloc(ny + 2, &ch->dyc));
+  FcCall(FcMalloc(ny + 2, &ch->dyfi));
+  FcCall(FcMalloc(ny + 2, &ch->dyci));
   fc_channel_y_centres(ny, c->ly, c->stretch, ch->yc + 1);
   ch->yc[0] = -ch->yc[1];
   ch->yc[ny + 1] = 2.0 * c->ly - ch->yc[ny];
@@ -109,6 +111,8 @@ fc_err fc_channel_create(MPI_Comm comm, const fc_channel_config *c, fc_channel *
   for (long j = 0; j <= ny + 1; j++) {
     ch->dyf[j] = j > 0 ? ch->yf[j] - ch->yf[j - 1] : ch->yf[1] - ch->yf[0];
     ch->dyc[j] = j <= ny ? ch->yc[j + 1] - ch->yc[j] : ch->dyc[ny];
+    ch->dyfi[j] = 1.0 / ch->dyf[j];
+    ch->dyci[j] = 1.0 / ch->dyc[j];
   }
   FcCall(FcMalloc(ny, &ch->lc_m));
   FcCall(FcMalloc(ny, &ch->lc_0));
@@ -135,7 +139,7 @@ fc_err fc_channel_destroy(fc_channel **pch)
   if (!ch) return FC_SUCCESS;
   fc_channel_poisson_destroy(&ch->poisson);
   double *arrays[] = {ch->u,  ch->v,  ch->w,  ch->p,    ch->ru,  ch->rv,  ch->rw,   ch->ou,   ch->ov,   ch->ow,
-                      ch->work, ch->nut, ch->yc, ch->yf, ch->dyf, ch->dyc, ch->lc_m, ch->lc_0, ch->lc_p, ch->lf_m,
+                      ch->work, ch->nut, ch->yc, ch->yf, ch->dyf, ch->dyc, ch->dyfi, ch->dyci, ch->lc_m, ch->lc_0, ch->lc_p, ch->lf_m,
                       ch->lf_0, ch->lf_p};
   for (size_t a = 0; a < sizeof arrays / sizeof arrays[0]; a++) free(arrays[a]);
   free(ch);

@@ -9,14 +9,9 @@ void fc_channel_rhs(const fc_channel *ch, double *ru, double *rv, double *rw)
   const long ny = ch->ny, sx = ch->sx, sz = ch->sz;
   const double dxi = 1.0 / ch->dx, dzi = 1.0 / ch->dz, nu = ch->c.nu;
   const double dxi2 = nu * dxi * dxi, dzi2 = nu * dzi * dzi;
-  const double *dyfi_ = ch->dyf + 1, *dyc_ = ch->dyc + 1;
+  const double *dyfi = ch->dyfi + 1, *dyci = ch->dyci + 1;
   const double f = ch->c.drive == FC_DRIVE_PRESSURE_GRADIENT ? ch->c.dpdx : 0.0;
   const int ydiff = !ch->c.implicit_y;
-  double dyfi[ny], dyci[ny];
-  for (long j = 0; j < ny; j++) {
-    dyfi[j] = 1.0 / dyfi_[j];
-    dyci[j] = 1.0 / dyc_[j];
-  }
   for (long i = 0; i < ch->nxl; i++)
     for (long k = 0; k < ch->nz; k++) {
       const long c = FC_CH_IDX(ch, i, k, 0);

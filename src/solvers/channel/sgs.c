@@ -399,12 +399,7 @@ static inline double tau_yz(const double *n, const double *v, const double *w, l
 void fc_channel_sgs_rhs(const fc_channel *ch, double *ru, double *rv, double *rw)
 {
   const long ny = ch->ny, sx = ch->sx, sz = ch->sz;
-  const double dxi = 1.0 / ch->dx, dzi = 1.0 / ch->dz, *dyf_ = ch->dyf + 1, *dyc_ = ch->dyc + 1;
-  double dyfi[ny], dyci[ny];
-  for (long j = 0; j < ny; j++) {
-    dyfi[j] = 1.0 / dyf_[j];
-    dyci[j] = 1.0 / dyc_[j];
-  }
+  const double dxi = 1.0 / ch->dx, dzi = 1.0 / ch->dz, *dyfi = ch->dyfi + 1, *dyci = ch->dyci + 1;
   for (long i = 0; i < ch->nxl; i++)
     for (long k = 0; k < ch->nz; k++) {
       const long c = FC_CH_IDX(ch, i, k, 0);

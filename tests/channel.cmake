@@ -98,3 +98,14 @@ fc_cli_test(channel_split_resumed ok [=[, 2 snapshot files up to .*/snapshots_00
             ARGS simulate ${FC_CH_CASE} ${FC_CH_TINY} ${FC_SPLIT} -init_type restart
                  -init_file ${FC_CH_DIR}/split/restart.h5 -output_restart ${FC_CH_DIR}/split/restart2.h5
                  -output_dir ${FC_CH_DIR}/split)
+# continuing statistics that run past the restart's time would count samples twice: refused
+fc_cli_test(channel_job_stats_after_restart fail [=[statistics file '.*np1/stats\.h5' has samples up to t = .*later than the restart file]=]
+            NP 1 REQUIRES channel_restart channel_job ABSENT ${FC_CH_BAD}/restart.h5
+            ARGS simulate ${FC_CH_CASE} ${FC_CH_TINY} -init_type restart -init_file ${FC_CH_DIR}/half/restart.h5
+                 -output_stats ${FC_CH_DIR}/np1/stats.h5 -output_restart ${FC_CH_BAD}/restart.h5 -output_dir ${FC_CH_BAD})
+# ... and the matching statistics file continues: 5 samples before the restart, 10 after
+fc_cli_test(channel_job_stats_continue ok [=[^wrote .*/restart\.h5 \(step 20, .*half/stats\.h5 \(10 samples\)]=]
+            NP 2 REQUIRES channel_restart ALSO [=[^continuing the statistics of .*half/stats\.h5 \(5 samples\)]=]
+            ARGS simulate ${FC_CH_CASE} ${FC_CH_TINY} -channel_max_steps 10 -init_type restart
+                 -init_file ${FC_CH_DIR}/half/restart.h5 -output_stats ${FC_CH_DIR}/half/stats.h5
+                 -output_dir ${FC_CH_DIR}/stats_continued)

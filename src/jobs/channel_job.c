@@ -338,6 +338,13 @@ static fc_err setup(channel_run *r)
     FcCallMPI(MPI_Bcast(&exists, 1, MPI_INT, 0, r->ch->comm));
     if (exists) {
       FcCall(fc_channel_stats_load(r->stats, r->ch, j->stats));
+      /* samples taken after the restart's time would be counted twice */
+      double last = fc_channel_stats_last_time(r->stats);
+      if (last > r->ch->t + 1e-9 * fmax(1.0, fabs(r->ch->t)))
+        FcRaiseComm(r->comm, FC_ERR_INPUT,
+                    "statistics file '%s' has samples up to t = %.10g, later than the restart file '%s' (t = %.10g): "
+                    "continuing would count them twice; give the statistics file that goes with the restart, or "
+                    "-stats_continue false", j->stats, last, j->init_file, r->ch->t);
       fc_print(r->ch->comm, "continuing the statistics of %s (%ld samples)\n", j->stats,
                fc_channel_stats_samples(r->stats));
     }

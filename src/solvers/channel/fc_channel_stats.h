@@ -26,6 +26,8 @@ fc_err fc_channel_stats_destroy(fc_channel_stats **st);
 fc_err fc_channel_stats_accumulate(fc_channel_stats *st, fc_channel *ch);
 /* Number of samples accumulated so far (the times they span are written to the file). */
 long fc_channel_stats_samples(const fc_channel_stats *st);
+/* Simulated time of the last sample (-inf with no samples). */
+double fc_channel_stats_last_time(const fc_channel_stats *st);
 /* Writes the averages (collective call; rank 0 writes path.partial then renames). */
 fc_err fc_channel_stats_write(fc_channel_stats *st, fc_channel *ch, const char *path, const char *case_text);
 /* Reads the running sums back from a statistics file written for the same grid (collective;

@@ -188,6 +188,8 @@ fc_err fc_channel_stats_destroy(fc_channel_stats **pst)
 
 long fc_channel_stats_samples(const fc_channel_stats *st) { return st ? st->samples : 0; }
 
+double fc_channel_stats_last_time(const fc_channel_stats *st) { return st && st->samples ? st->t_last : -INFINITY; }
+
 static fc_err check_same_grid(const fc_channel_stats *st, const fc_channel *ch)
 {
   if (st->nx != ch->nx || st->ny != ch->ny || st->nz != ch->nz || st->nxl != ch->nxl)

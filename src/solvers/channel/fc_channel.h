@@ -97,6 +97,7 @@ typedef struct {
   double *ru, *rv, *rw;           /* explicit right-hand side of the current sub-step */
   double *ou, *ov, *ow;           /* explicit right-hand side of the previous sub-step */
   double *work;                   /* scratch array (divergence, Poisson right-hand side) */
+  double *sgs_work;               /* the dynamic model's scratch (sgs.c; allocated on first use) */
   fc_channel_poisson *poisson;
   double t, dt;
   long step;

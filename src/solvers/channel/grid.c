@@ -138,9 +138,10 @@ fc_err fc_channel_destroy(fc_channel **pch)
   fc_channel *ch = *pch;
   if (!ch) return FC_SUCCESS;
   fc_channel_poisson_destroy(&ch->poisson);
-  double *arrays[] = {ch->u,  ch->v,  ch->w,  ch->p,    ch->ru,  ch->rv,  ch->rw,   ch->ou,   ch->ov,   ch->ow,
-                      ch->work, ch->nut, ch->yc, ch->yf, ch->dyf, ch->dyc, ch->dyfi, ch->dyci, ch->lc_m, ch->lc_0, ch->lc_p, ch->lf_m,
-                      ch->lf_0, ch->lf_p};
+  double *arrays[] = {ch->u,    ch->v,        ch->w,   ch->p,    ch->ru,   ch->rv,  ch->rw,   ch->ou,
+                      ch->ov,   ch->ow,       ch->work, ch->sgs_work, ch->nut, ch->yc, ch->yf,  ch->dyf,
+                      ch->dyc,  ch->dyfi,     ch->dyci, ch->lc_m, ch->lc_0, ch->lc_p, ch->lf_m, ch->lf_0,
+                      ch->lf_p};
   for (size_t a = 0; a < sizeof arrays / sizeof arrays[0]; a++) free(arrays[a]);
   free(ch);
   *pch = NULL;

@@ -345,15 +345,15 @@ static fc_err dynamic_with(fc_channel *ch, const fc_sgs_geom *g, double **f, dou
 }
 
 /* Dynamic Smagorinsky: the scratch (one block) is allocated for this call and freed. */
+/* The scratch block (DYN_NF centre fields, one x-plane of filtered quantities) is allocated
+ * on the first call and kept in ch->sgs_work (freed by fc_channel_destroy). */
 static fc_err dynamic(fc_channel *ch, const fc_sgs_geom *g)
 {
-  double *block, *f[DYN_NF];
+  double *f[DYN_NF];
   const size_t nf = (size_t)ch->nloc, nxp = (size_t)(ch->nz + 2) * (size_t)ch->ny * HAT_N;
-  FcCall(FcMalloc((size_t)DYN_NF * nf + nxp, &block));
-  for (int a = 0; a < DYN_NF; a++) f[a] = block + (size_t)a * nf;
-  fc_err e = dynamic_with(ch, g, f, block + (size_t)DYN_NF * nf);
-  free(block);
-  FcCall(e);
+  if (!ch->sgs_work) FcCall(FcMalloc((size_t)DYN_NF * nf + nxp, &ch->sgs_work));
+  for (int a = 0; a < DYN_NF; a++) f[a] = ch->sgs_work + (size_t)a * nf;
+  FcCall(dynamic_with(ch, g, f, ch->sgs_work + (size_t)DYN_NF * nf));
   return FC_SUCCESS;
 }
 

@@ -70,11 +70,12 @@ static void set_field(fc_channel *ch, sample_par s)
   fc_channel_halo_velocity(ch);
 }
 
-/* v amplitude at centre j: the average of its two faces (v = 0 on the walls) */
+/* v amplitude at centre j: linear interpolation between its two faces (v = 0 on the walls) */
 static double vamp(const fc_channel *ch, long j)
 {
-  const double *yf = ch->yf + 1;
-  return 0.5 * ((j > 0 ? prof_V(yf[j - 1]) : 0.0) + (j < ch->ny - 1 ? prof_V(yf[j]) : 0.0));
+  const double *yc = ch->yc + 1, *yf = ch->yf + 1;
+  double below = j > 0 ? prof_V(yf[j - 1]) : 0.0, above = j < ch->ny - 1 ? prof_V(yf[j]) : 0.0;
+  return below + (yc[j] - yf[j - 1]) / (yf[j] - yf[j - 1]) * (above - below);
 }
 
 /* ---- reading the file (rank 0) ------------------------------------------------------------ */

@@ -84,6 +84,8 @@ typedef struct {
   double *dyf;     /* [ny + 2] cell widths yf(j) - yf(j-1) */
   double *dyc;     /* [ny + 2] centre distances yc(j+1) - yc(j) (the spacing at face j) */
   double *dyfi, *dyci; /* [ny + 2] their inverses (same offset) */
+  double *wv;      /* [ny] (no offset) linear-interpolation weight of v(j) at centre j:
+                      v at the centre = v(j-1) + wv[j] (v(j) - v(j-1)), wv = (yc_j - yf(j-1)) / dyf_j */
   /* Second difference d2/dy2 as tridiagonal rows, wall conditions folded in:
    *   centres (u, w), j = 0 .. ny-1:   lc_m[j] a(j-1) + lc_0[j] a(j) + lc_p[j] a(j+1)
    *   faces (v),      j = 0 .. ny-2:   lf_m[j] v(j-1) + lf_0[j] v(j) + lf_p[j] v(j+1)
@@ -106,6 +108,13 @@ typedef struct {
   double dyn_c_last_mean;         /* dynamic model: plane-averaged C, mean over y (diagnostic) */
   fc_stage stage_rhs, stage_implicit, stage_poisson; /* PETSc log stages (-log_view) */
 } fc_channel;
+
+/* v interpolated to the centre of line position j (v points at the line's j = 0; the wall
+ * faces hold v = 0 after fc_channel_halo_velocity): exact for v linear in y. */
+static inline double fc_channel_v_centre(const fc_channel *ch, const double *v, long j)
+{
+  return v[j - 1] + ch->wv[j] * (v[j] - v[j - 1]);
+}
 
 /* ---- grid.c ------------------------------------------------------------------------------ */
 fc_err fc_channel_create(MPI_Comm comm, const fc_channel_config *c, fc_channel **ch);

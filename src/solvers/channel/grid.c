@@ -114,6 +114,8 @@ fc_err fc_channel_create(MPI_Comm comm, const fc_channel_config *c, fc_channel *
     ch->dyfi[j] = 1.0 / ch->dyf[j];
     ch->dyci[j] = 1.0 / ch->dyc[j];
   }
+  FcCall(FcMalloc(ny, &ch->wv));
+  for (long j = 0; j < ny; j++) ch->wv[j] = (ch->yc[j + 1] - ch->yf[j]) / ch->dyf[j + 1];
   FcCall(FcMalloc(ny, &ch->lc_m));
   FcCall(FcMalloc(ny, &ch->lc_0));
   FcCall(FcMalloc(ny, &ch->lc_p));
@@ -141,7 +143,7 @@ fc_err fc_channel_destroy(fc_channel **pch)
   double *arrays[] = {ch->u,    ch->v,        ch->w,   ch->p,    ch->ru,   ch->rv,  ch->rw,   ch->ou,
                       ch->ov,   ch->ow,       ch->work, ch->sgs_work, ch->nut, ch->yc, ch->yf,  ch->dyf,
                       ch->dyc,  ch->dyfi,     ch->dyci, ch->lc_m, ch->lc_0, ch->lc_p, ch->lf_m, ch->lf_0,
-                      ch->lf_p};
+                      ch->lf_p, ch->wv};
   for (size_t a = 0; a < sizeof arrays / sizeof arrays[0]; a++) free(arrays[a]);
   free(ch);
   *pch = NULL;

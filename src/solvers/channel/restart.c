@@ -40,7 +40,7 @@ void fc_channel_centre_velocity(const fc_channel *ch, fc_field *vel, fc_field *p
         const long o = (i * ny + j) * nz + k;
         if (vel) {
           vel->data[3 * o + 0] = 0.5 * (ch->u[q] + ch->u[q - ch->sx]);
-          vel->data[3 * o + 1] = 0.5 * (ch->v[q] + ch->v[q - 1]);
+          vel->data[3 * o + 1] = fc_channel_v_centre(ch, ch->v + q - j, j);
           vel->data[3 * o + 2] = 0.5 * (ch->w[q] + ch->w[q - ch->sz]);
         }
         if (p) p->data[o] = ch->p[q];

@@ -41,24 +41,21 @@ typedef struct {
   double dxh, dzh;    /* 1/(2 dx), 1/(2 dz): central differences over two cells */
   double dxi, dzi;    /* 1/dx, 1/dz */
   const double *dyfi; /* 1/dyf_j */
-  const double *wy;   /* (yc_j - yf_{j-1}) / dyf_j: weight of v_j in the centre value of v */
+  const double *wy;   /* ch->wv: weight of v_j in the centre value of v */
   const double *mb;   /* 1/2 below (j > 0), 0 at the bottom wall face: weight of the face j-1 average */
   const double *mt;   /* 1/2 above (j < ny-1), 0 at the top wall face */
 } fc_sgs_geom;
 
 /* Fills the per-j arrays of g (each of length ny) from the grid. */
-static void geom_init(const fc_channel *ch, double *dyfi, double *wy, double *mb, double *mt, fc_sgs_geom *g)
+static void geom_init(const fc_channel *ch, double *mb, double *mt, fc_sgs_geom *g)
 {
   const long ny = ch->ny;
-  const double *yc = ch->yc + 1, *yf = ch->yf + 1, *dyf = ch->dyf + 1;
   for (long j = 0; j < ny; j++) {
-    dyfi[j] = 1.0 / dyf[j];
-    wy[j] = (yc[j] - yf[j - 1]) / dyf[j];
     mb[j] = j > 0 ? 0.5 : 0.0;
     mt[j] = j < ny - 1 ? 0.5 : 0.0;
   }
   *g = (fc_sgs_geom){.sx = ch->sx, .sz = ch->sz, .dxh = 0.5 / ch->dx, .dzh = 0.5 / ch->dz, .dxi = 1.0 / ch->dx,
-                     .dzi = 1.0 / ch->dz, .dyfi = dyfi, .wy = wy, .mb = mb, .mt = mt};
+                     .dzi = 1.0 / ch->dz, .dyfi = ch->dyfi + 1, .wy = ch->wv, .mb = mb, .mt = mt};
 }
 
 /* Centre values of the velocity at (i, k, j); u, v, w point at the line (i, k, 0). */
@@ -362,9 +359,9 @@ fc_err fc_channel_sgs_viscosity(fc_channel *ch)
   if (ch->c.sgs == FC_SGS_NONE) return FC_SUCCESS;
   if (!ch->nut) FcRaiseComm(ch->comm, FC_ERR_INTERNAL, "channel: subgrid-scale model without an eddy-viscosity array");
   const long ny = ch->ny;
-  double dyfi[ny], wy[ny], mb[ny], mt[ny];
+  double mb[ny], mt[ny];
   fc_sgs_geom g;
-  geom_init(ch, dyfi, wy, mb, mt, &g);
+  geom_init(ch, mb, mt, &g);
   switch (ch->c.sgs) {
   case FC_SGS_SMAGORINSKY: FcCall(smagorinsky(ch, &g)); break;
   case FC_SGS_WALE: wale(ch, &g); break;

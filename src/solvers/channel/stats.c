@@ -207,7 +207,7 @@ static inline void centre_velocity(const fc_channel *ch, long i, long k, long j,
   const long q = FC_CH_IDX(ch, i, k, j);
   *uc = 0.5 * (ch->u[q - ch->sx] + ch->u[q]);
   *wc = 0.5 * (ch->w[q - ch->sz] + ch->w[q]);
-  *vc = 0.5 * ((j > 0 ? ch->v[q - 1] : 0.0) + (j < ch->ny - 1 ? ch->v[q] : 0.0));
+  *vc = fc_channel_v_centre(ch, ch->v + q - j, j);
 }
 
 static double one_sided_weight(long m, long n) { return (m == 0 || 2 * m == n) ? 1.0 : 2.0; }

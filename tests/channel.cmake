@@ -9,7 +9,7 @@ set(FC_CH_CASE ${CMAKE_SOURCE_DIR}/cases/channel180_dns.yaml)
 set(FC_CH_DIR ${CMAKE_CURRENT_BINARY_DIR}/channel_job)
 set(FC_CH_TINY -channel_nx 16 -channel_ny 12 -channel_nz 8 -channel_t_end 1e9 -monitor_every 5 -snapshot_every 10
                -stats_start 0 -stats_every 2 -stats_yplus 5,30 -output_precision float64)
-foreach(np 1 2)
+foreach(np 1 2 3)
   fc_cli_test(channel_job_np${np} ok [=[^wrote .*/restart\.h5 \(step 20, t = [0-9.]+\), .*stats\.h5 \(10 samples\), .*snapshots\.h5 \(2 snapshots\)]=]
                 NP ${np} SETUP channel_job
                 ALSO [=[^flowcast simulate: channel 16 x 12 x 8 in 6\.283 x 2 x 3\.142]=] [=[^step 20  t = ]=]
@@ -17,10 +17,12 @@ foreach(np 1 2)
 endforeach()
 add_test(NAME channel_job_same_snapshots
          COMMAND ${FC_H5DIFF} -d 1e-11 ${FC_CH_DIR}/np1/snapshots.h5 ${FC_CH_DIR}/np2/snapshots.h5 /steps /steps)
+add_test(NAME channel_job_same_snapshots_np3 # 3 ranks (oversubscribed here): x slabs of 6, 6 and 4 planes
+         COMMAND ${FC_H5DIFF} -d 1e-11 ${FC_CH_DIR}/np1/snapshots.h5 ${FC_CH_DIR}/np3/snapshots.h5 /steps /steps)
 add_test(NAME channel_job_xdmf
          COMMAND ${FC_SYSTEM_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/check_xdmf.py ${FC_CH_DIR}/np2/snapshots.xmf --steps 2
                  --attributes velocity,pressure)
-set_tests_properties(channel_job_same_snapshots channel_job_xdmf PROPERTIES FIXTURES_REQUIRED channel_job LABELS unit
+set_tests_properties(channel_job_same_snapshots channel_job_same_snapshots_np3 channel_job_xdmf PROPERTIES FIXTURES_REQUIRED channel_job LABELS unit
                                                                        TIMEOUT 60)
 # restart: 10 steps, then 10 more from the restart file (at 1 and at 2 ranks)
 fc_cli_test(channel_job_restart_first ok [=[^wrote .*/restart\.h5 \(step 10,]=] NP 1 SETUP channel_restart

@@ -96,3 +96,36 @@ double fc_ref_attr_double(hid_t g, const char *name)
   return v;
 }
 
+void fc_ref_compare(fc_ref_stats *st, const char *gname, const char *what, const float *c, const float *ref, long n)
+{
+  if (!c || !ref) return;
+  double err = 0, mref = 0;
+  long at = 0;
+  for (long i = 0; i < n; i++) {
+    double e = fabs((double)c[i] - (double)ref[i]);
+    if (!(e <= err)) { /* NaN counts as the worst */
+      err = isnan(e) ? INFINITY : e;
+      at = i;
+    }
+    mref = fmax(mref, fabs((double)ref[i]));
+  }
+  double rel = mref > 0 ? err / mref : err;
+  if (!(rel <= st->worst) || st->worst < 0) {
+    st->worst = rel;
+    snprintf(st->where, sizeof st->where, "%s/%s", gname, what);
+  }
+  if (!(rel <= st->tol))
+    printf("\n  MISMATCH %s/%s: max|flowcast - torch| = %.4g at [%ld] (flowcast %.8g, torch %.8g), max|torch| = %.4g,"
+           " relative %.3g > tol %.1g",
+           gname, what, err, at, n ? c[at] : 0.0, n ? ref[at] : 0.0, mref, rel, st->tol);
+  CU_ASSERT(rel <= st->tol);
+}
+
+void fc_ref_compare_twice(fc_ref_stats *st, const char *gname, const char *what, float *c, const float *ref, long n)
+{
+  if (!c || !ref) return;
+  for (long i = 0; i < n; i++) c[i] *= 0.5f;
+  char label[96];
+  snprintf(label, sizeof label, "%s (backward twice, halved)", what);
+  fc_ref_compare(st, gname, label, c, ref, n);
+}

@@ -17,4 +17,18 @@ double fc_ref_attr_double(hid_t g, const char *name);
 /* A fixed-length string attribute into buf ("" when absent). */
 void fc_ref_attr_string(hid_t g, const char *name, char *buf, size_t size);
 
+/* Comparison against a reference array, for the reference tests: the worst relative error
+ * max|c - ref| / max|ref| over a layer's arrays (and where it was) is kept in the stats; an
+ * error above tol (or a NaN) prints the mismatch and fails the assertion. */
+typedef struct {
+  const char *layer;
+  int groups;
+  double worst;    /* -1 before the first comparison */
+  char where[160]; /* group/array of the worst */
+  double tol;
+} fc_ref_stats;
+void fc_ref_compare(fc_ref_stats *st, const char *gname, const char *what, const float *c, const float *ref, long n);
+/* Backward was run a second time into the same buffers: c is halved, then must match again. */
+void fc_ref_compare_twice(fc_ref_stats *st, const char *gname, const char *what, float *c, const float *ref, long n);
+
 #endif

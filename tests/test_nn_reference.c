@@ -46,52 +46,10 @@ static hid_t open_reference(void)
 
 /* ---- comparing ----------------------------------------------------------------------- */
 
-typedef struct {
-  const char *layer;
-  int groups;
-  double worst;       /* worst max|c - ref| / max|ref| over the layer's arrays */
-  char where[160];    /* group/array of the worst */
-} layer_stats;
-
-static void compare(layer_stats *st, const char *gname, const char *what, const float *c, const float *ref, long n)
-{
-  if (!c || !ref) return;
-  double err = 0, mref = 0;
-  long at = 0;
-  for (long i = 0; i < n; i++) {
-    double e = fabs((double)c[i] - (double)ref[i]);
-    if (!(e <= err)) { /* NaN counts as the worst */
-      err = isnan(e) ? INFINITY : e;
-      at = i;
-    }
-    mref = fmax(mref, fabs((double)ref[i]));
-  }
-  double rel = mref > 0 ? err / mref : err;
-  if (!(rel <= st->worst) || st->worst < 0) {
-    st->worst = rel;
-    snprintf(st->where, sizeof st->where, "%s/%s", gname, what);
-  }
-  if (!(rel <= TOL)) {
-    printf("\n  MISMATCH %s/%s: max|flowcast - torch| = %.4g at [%ld] (flowcast %.8g, torch %.8g), max|torch| = %.4g,"
-           " relative %.3g > tol %.1g",
-           gname, what, err, at, n ? c[at] : 0.0, n ? ref[at] : 0.0, mref, rel, TOL);
-  }
-  CU_ASSERT(rel <= TOL);
-}
-
-/* Backward was run a second time into the same buffers: half of them must match again. */
-static void compare_twice(layer_stats *st, const char *gname, const char *what, float *c, const float *ref, long n)
-{
-  if (!c || !ref) return;
-  for (long i = 0; i < n; i++) c[i] *= 0.5f;
-  char label[96];
-  snprintf(label, sizeof label, "%s (backward twice, halved)", what);
-  compare(st, gname, label, c, ref, n);
-}
 
 static float *zeros(long n) { return calloc((size_t)(n > 0 ? n : 1), sizeof(float)); }
 
-static void report(const layer_stats *st)
+static void report(const fc_ref_stats *st)
 {
   printf("\n    [%s: %d case(s), worst relative error %.3g at %s; tol %.0e]", st->layer, st->groups, st->worst,
          st->groups ? st->where : "-", TOL);
@@ -99,9 +57,9 @@ static void report(const layer_stats *st)
 
 /* ---- one function per layer: runs a group ------------------------------------------------ */
 
-typedef void (*group_fn)(hid_t g, const char *gname, layer_stats *st);
+typedef void (*group_fn)(hid_t g, const char *gname, fc_ref_stats *st);
 
-static void run_linear(hid_t g, const char *gname, layer_stats *st)
+static void run_linear(hid_t g, const char *gname, fc_ref_stats *st)
 {
   int M = fc_ref_attr_int(g, "M"), in = fc_ref_attr_int(g, "in"), out = fc_ref_attr_int(g, "out"), bias = fc_ref_attr_int(g, "bias");
   long nx = (long)M * in, ny = (long)M * out, nw = (long)out * in;
@@ -112,21 +70,21 @@ static void run_linear(hid_t g, const char *gname, layer_stats *st)
   if (x && W && y && dy && dxr && dWr && (!bias || (b && dbr))) {
     float *yc = zeros(ny), *dx = zeros(nx), *dW = zeros(nw), *db = bias ? zeros(out) : NULL;
     fc_linear_forward(yc, x, W, b, M, in, out);
-    compare(st, gname, "y", yc, y, ny);
+    fc_ref_compare(st, gname, "y", yc, y, ny);
     fc_linear_backward(dx, dW, db, dy, x, W, M, in, out);
-    compare(st, gname, "dx", dx, dxr, nx);
-    compare(st, gname, "dW", dW, dWr, nw);
-    if (bias) compare(st, gname, "db", db, dbr, out);
+    fc_ref_compare(st, gname, "dx", dx, dxr, nx);
+    fc_ref_compare(st, gname, "dW", dW, dWr, nw);
+    if (bias) fc_ref_compare(st, gname, "db", db, dbr, out);
     fc_linear_backward(dx, dW, db, dy, x, W, M, in, out);
-    compare_twice(st, gname, "dx", dx, dxr, nx);
-    compare_twice(st, gname, "dW", dW, dWr, nw);
-    if (bias) compare_twice(st, gname, "db", db, dbr, out);
+    fc_ref_compare_twice(st, gname, "dx", dx, dxr, nx);
+    fc_ref_compare_twice(st, gname, "dW", dW, dWr, nw);
+    if (bias) fc_ref_compare_twice(st, gname, "db", db, dbr, out);
     free(yc), free(dx), free(dW), free(db);
   }
   free(x), free(W), free(y), free(dy), free(dxr), free(dWr), free(b), free(dbr);
 }
 
-static void run_activation(hid_t g, const char *gname, layer_stats *st)
+static void run_activation(hid_t g, const char *gname, fc_ref_stats *st)
 {
   void (*fwd)(float *, const float *, long) = NULL;
   void (*bwd)(float *, const float *, const float *, long) = NULL;
@@ -141,17 +99,17 @@ static void run_activation(hid_t g, const char *gname, layer_stats *st)
   if (x && y && dy && dxr) {
     float *yc = zeros(n), *dx = zeros(n);
     fwd(yc, x, n);
-    compare(st, gname, "y", yc, y, n);
+    fc_ref_compare(st, gname, "y", yc, y, n);
     bwd(dx, dy, x, n);
-    compare(st, gname, "dx", dx, dxr, n);
+    fc_ref_compare(st, gname, "dx", dx, dxr, n);
     bwd(dx, dy, x, n);
-    compare_twice(st, gname, "dx", dx, dxr, n);
+    fc_ref_compare_twice(st, gname, "dx", dx, dxr, n);
     free(yc), free(dx);
   }
   free(x), free(y), free(dy), free(dxr);
 }
 
-static void run_layernorm(hid_t g, const char *gname, layer_stats *st)
+static void run_layernorm(hid_t g, const char *gname, fc_ref_stats *st)
 {
   int M = fc_ref_attr_int(g, "M"), C = fc_ref_attr_int(g, "C");
   float eps = (float)fc_ref_attr_double(g, "eps");
@@ -163,23 +121,23 @@ static void run_layernorm(hid_t g, const char *gname, layer_stats *st)
   if (x && w && b && y && dy && dxr && dwr && dbr && meanr && rstdr) {
     float *yc = zeros(n), *mean = zeros(M), *rstd = zeros(M), *dx = zeros(n), *dw = zeros(C), *db = zeros(C);
     fc_layernorm_forward(yc, mean, rstd, x, w, b, M, C, eps);
-    compare(st, gname, "y", yc, y, n);
-    compare(st, gname, "mean", mean, meanr, M);
-    compare(st, gname, "rstd", rstd, rstdr, M);
+    fc_ref_compare(st, gname, "y", yc, y, n);
+    fc_ref_compare(st, gname, "mean", mean, meanr, M);
+    fc_ref_compare(st, gname, "rstd", rstd, rstdr, M);
     fc_layernorm_backward(dx, dw, db, dy, x, mean, rstd, w, M, C);
-    compare(st, gname, "dx", dx, dxr, n);
-    compare(st, gname, "dw", dw, dwr, C);
-    compare(st, gname, "db", db, dbr, C);
+    fc_ref_compare(st, gname, "dx", dx, dxr, n);
+    fc_ref_compare(st, gname, "dw", dw, dwr, C);
+    fc_ref_compare(st, gname, "db", db, dbr, C);
     fc_layernorm_backward(dx, dw, db, dy, x, mean, rstd, w, M, C);
-    compare_twice(st, gname, "dx", dx, dxr, n);
-    compare_twice(st, gname, "dw", dw, dwr, C);
-    compare_twice(st, gname, "db", db, dbr, C);
+    fc_ref_compare_twice(st, gname, "dx", dx, dxr, n);
+    fc_ref_compare_twice(st, gname, "dw", dw, dwr, C);
+    fc_ref_compare_twice(st, gname, "db", db, dbr, C);
     free(yc), free(mean), free(rstd), free(dx), free(dw), free(db);
   }
   free(x), free(w), free(b), free(y), free(dy), free(dxr), free(dwr), free(dbr), free(meanr), free(rstdr);
 }
 
-static void run_instancenorm(hid_t g, const char *gname, layer_stats *st)
+static void run_instancenorm(hid_t g, const char *gname, fc_ref_stats *st)
 {
   int B = fc_ref_attr_int(g, "B"), N = fc_ref_attr_int(g, "N"), C = fc_ref_attr_int(g, "C");
   float eps = (float)fc_ref_attr_double(g, "eps");
@@ -190,19 +148,19 @@ static void run_instancenorm(hid_t g, const char *gname, layer_stats *st)
   if (x && y && dy && dxr && meanr && rstdr) {
     float *yc = zeros(n), *mean = zeros(nbc), *rstd = zeros(nbc), *dx = zeros(n);
     fc_instancenorm_forward(yc, mean, rstd, x, B, N, C, eps);
-    compare(st, gname, "y", yc, y, n);
-    compare(st, gname, "mean", mean, meanr, nbc);
-    compare(st, gname, "rstd", rstd, rstdr, nbc);
+    fc_ref_compare(st, gname, "y", yc, y, n);
+    fc_ref_compare(st, gname, "mean", mean, meanr, nbc);
+    fc_ref_compare(st, gname, "rstd", rstd, rstdr, nbc);
     fc_instancenorm_backward(dx, dy, x, mean, rstd, B, N, C);
-    compare(st, gname, "dx", dx, dxr, n);
+    fc_ref_compare(st, gname, "dx", dx, dxr, n);
     fc_instancenorm_backward(dx, dy, x, mean, rstd, B, N, C);
-    compare_twice(st, gname, "dx", dx, dxr, n);
+    fc_ref_compare_twice(st, gname, "dx", dx, dxr, n);
     free(yc), free(mean), free(rstd), free(dx);
   }
   free(x), free(y), free(dy), free(dxr), free(meanr), free(rstdr);
 }
 
-static void run_affine(hid_t g, const char *gname, layer_stats *st)
+static void run_affine(hid_t g, const char *gname, fc_ref_stats *st)
 {
   int M = fc_ref_attr_int(g, "M"), C = fc_ref_attr_int(g, "C");
   long n = (long)M * C;
@@ -212,21 +170,21 @@ static void run_affine(hid_t g, const char *gname, layer_stats *st)
   if (x && s && t && y && dy && dxr && dsr && dtr) {
     float *yc = zeros(n), *dx = zeros(n), *ds = zeros(C), *dt = zeros(C);
     fc_affine_forward(yc, x, s, t, M, C);
-    compare(st, gname, "y", yc, y, n);
+    fc_ref_compare(st, gname, "y", yc, y, n);
     fc_affine_backward(dx, ds, dt, dy, x, s, M, C);
-    compare(st, gname, "dx", dx, dxr, n);
-    compare(st, gname, "ds", ds, dsr, C);
-    compare(st, gname, "dt", dt, dtr, C);
+    fc_ref_compare(st, gname, "dx", dx, dxr, n);
+    fc_ref_compare(st, gname, "ds", ds, dsr, C);
+    fc_ref_compare(st, gname, "dt", dt, dtr, C);
     fc_affine_backward(dx, ds, dt, dy, x, s, M, C);
-    compare_twice(st, gname, "dx", dx, dxr, n);
-    compare_twice(st, gname, "ds", ds, dsr, C);
-    compare_twice(st, gname, "dt", dt, dtr, C);
+    fc_ref_compare_twice(st, gname, "dx", dx, dxr, n);
+    fc_ref_compare_twice(st, gname, "ds", ds, dsr, C);
+    fc_ref_compare_twice(st, gname, "dt", dt, dtr, C);
     free(yc), free(dx), free(ds), free(dt);
   }
   free(x), free(s), free(t), free(y), free(dy), free(dxr), free(dsr), free(dtr);
 }
 
-static void run_meanpool(hid_t g, const char *gname, layer_stats *st)
+static void run_meanpool(hid_t g, const char *gname, fc_ref_stats *st)
 {
   int B = fc_ref_attr_int(g, "B"), C = fc_ref_attr_int(g, "C"), dims[3] = {0, 0, 0};
   unsigned axes = (unsigned)fc_ref_attr_int(g, "axes");
@@ -241,17 +199,17 @@ static void run_meanpool(hid_t g, const char *gname, layer_stats *st)
   if (x && y && dy && dxr) {
     float *yc = zeros(ny), *dx = zeros(nx);
     fc_meanpool_forward(yc, x, B, dims, C, axes);
-    compare(st, gname, "y", yc, y, ny);
+    fc_ref_compare(st, gname, "y", yc, y, ny);
     fc_meanpool_backward(dx, dy, B, dims, C, axes);
-    compare(st, gname, "dx", dx, dxr, nx);
+    fc_ref_compare(st, gname, "dx", dx, dxr, nx);
     fc_meanpool_backward(dx, dy, B, dims, C, axes);
-    compare_twice(st, gname, "dx", dx, dxr, nx);
+    fc_ref_compare_twice(st, gname, "dx", dx, dxr, nx);
     free(yc), free(dx);
   }
   free(x), free(y), free(dy), free(dxr);
 }
 
-static void run_fourier_features(hid_t g, const char *gname, layer_stats *st)
+static void run_fourier_features(hid_t g, const char *gname, fc_ref_stats *st)
 {
   int M = fc_ref_attr_int(g, "M"), d = fc_ref_attr_int(g, "d"), m = fc_ref_attr_int(g, "m");
   long np = (long)M * d, ny = (long)M * 2 * m;
@@ -260,17 +218,17 @@ static void run_fourier_features(hid_t g, const char *gname, layer_stats *st)
   if (p && Bm && y && dy && dpr) {
     float *yc = zeros(ny), *dp = zeros(np);
     fc_fourier_features_forward(yc, p, Bm, M, d, m);
-    compare(st, gname, "y", yc, y, ny);
+    fc_ref_compare(st, gname, "y", yc, y, ny);
     fc_fourier_features_backward(dp, dy, p, Bm, M, d, m);
-    compare(st, gname, "dp", dp, dpr, np);
+    fc_ref_compare(st, gname, "dp", dp, dpr, np);
     fc_fourier_features_backward(dp, dy, p, Bm, M, d, m);
-    compare_twice(st, gname, "dp", dp, dpr, np);
+    fc_ref_compare_twice(st, gname, "dp", dp, dpr, np);
     free(yc), free(dp);
   }
   free(p), free(Bm), free(y), free(dy), free(dpr);
 }
 
-static void run_spectral(hid_t g, const char *gname, layer_stats *st)
+static void run_spectral(hid_t g, const char *gname, fc_ref_stats *st)
 {
   fc_spectral_config c;
   memset(&c, 0, sizeof c);
@@ -302,13 +260,13 @@ static void run_spectral(hid_t g, const char *gname, layer_stats *st)
   if (x && W && y && dy && dxr && dWr) {
     float *yc = zeros(ny), *dx = zeros(nx), *dW = zeros(nw);
     fc_spectral_forward(s, yc, x, W, B);
-    compare(st, gname, "y", yc, y, ny);
+    fc_ref_compare(st, gname, "y", yc, y, ny);
     fc_spectral_backward(s, dx, dW, dy, x, W, B);
-    compare(st, gname, "dx", dx, dxr, nx);
-    compare(st, gname, "dW", dW, dWr, nw);
+    fc_ref_compare(st, gname, "dx", dx, dxr, nx);
+    fc_ref_compare(st, gname, "dW", dW, dWr, nw);
     fc_spectral_backward(s, dx, dW, dy, x, W, B);
-    compare_twice(st, gname, "dx", dx, dxr, nx);
-    compare_twice(st, gname, "dW", dW, dWr, nw);
+    fc_ref_compare_twice(st, gname, "dx", dx, dxr, nx);
+    fc_ref_compare_twice(st, gname, "dW", dW, dWr, nw);
     free(yc), free(dx), free(dW);
   }
   free(x), free(W), free(y), free(dy), free(dxr), free(dWr);
@@ -341,7 +299,7 @@ static void run_layer(const char *layer, group_fn fn)
     printf("\n  cannot open %s\n", reference_path());
     CU_FAIL_FATAL("reference file missing");
   }
-  layer_stats st = {layer, 0, -1, ""};
+  fc_ref_stats st = {layer, 0, -1, "", TOL};
   H5G_info_t info;
   CU_ASSERT_FATAL(H5Gget_info(f, &info) >= 0);
   for (hsize_t i = 0; i < info.nlinks; i++) {

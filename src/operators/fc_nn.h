@@ -98,4 +98,43 @@ long fc_spectral_weight_size(const fc_spectral *s);
 void fc_spectral_forward(fc_spectral *s, float *y, const float *x, const float *W, int B);
 void fc_spectral_backward(fc_spectral *s, float *dx, float *dW, const float *dy, const float *x, const float *W, int B);
 
+/* ---- IFactFormer pointwise pieces (rope.c, gated.c) ---- */
+/* Rotary position embedding over the last axis, one position per row (rope.c):
+ * x, y [M][Dk], Dk even, pos [M]; half = Dk/2, freq_j = freq_scale 10000^(-j/half),
+ * a = pos[m] freq_j: y[j] = x[j] cos a - x[j+half] sin a, y[j+half] = x[j+half] cos a + x[j] sin a
+ * (x cos + rotate_half(x) sin). In place (y == x) allowed. Backward: dx only (positions are
+ * not trained), dx += R(a)^T dy. */
+void fc_rope_forward(float *y, const float *x, const float *pos, long M, int Dk, float freq_scale);
+void fc_rope_backward(float *dx, const float *dy, const float *pos, long M, int Dk, float freq_scale);
+/* Gated GELU (gated.c): g [M][2C] = [g1 | g2] per row, y [M][C] = GELU(g1) g2 (exact GELU);
+ * backward: dg [M][2C] += (dy g2 GELU'(g1) | dy GELU(g1)). */
+void fc_gated_gelu_forward(float *y, const float *g, long M, int C);
+void fc_gated_gelu_backward(float *dg, const float *dy, const float *g, long M, int C);
+/* Grouped lifting (gated.c): x [M][Cin] -> y [M][Cin G], y[m][c G + g] = x[m][c] w[c][g] + b[c][g],
+ * w, b [Cin][G] (b may be NULL) = PyTorch's Conv1d(Cin, Cin G, 1, groups=Cin) with
+ * weight [Cin G][1][1] and bias [Cin G] in the same flat order. Backward: dx [M][Cin],
+ * dw, db [Cin][G] (each may be NULL). */
+void fc_grouped_lift_forward(float *y, const float *x, const float *w, const float *b, long M, int Cin, int G);
+void fc_grouped_lift_backward(float *dx, float *dw, float *db, const float *dy, const float *x, const float *w,
+                              long M, int Cin, int G);
+
+/* ---- IFactFormer axis kernels and contractions (axis_attention.c) ---- */
+/* Axis kernel per head, no softmax, no scaling: q, k [B][N][H][Dk] (one sequence of length N
+ * along a grid axis), K [B][H][N][N]: K[b][h][i][j] = sum_d q[b][i][h][d] k[b][j][h][d]. */
+void fc_axis_kernel_forward(float *K, const float *q, const float *k, int B, int N, int H, int Dk);
+/* dq[b][i][h][:] += sum_j dK[b][h][i][j] k[b][j][h][:];  dk[b][j][h][:] += sum_i dK[b][h][i][j] q[b][i][h][:]
+ * (either may be NULL). */
+void fc_axis_kernel_backward(float *dq, float *dk, const float *dK, const float *q, const float *k, int B, int N, int H,
+                             int Dk);
+/* Contraction of values along grid axis `axis` (0 x, 1 y, 2 z): V, out [B][X][Y][Z][H][Dv],
+ * dims = {X, Y, Z}, Ka [B][H][Na][Na] with Na = dims[axis]:
+ *   out[b][..i..][h][:] = sum_j Ka[b][h][i][j] V[b][..j..][h][:]   (other axes carried along).
+ * Chained (IFactFormer-o): three calls, axis 0, 1, 2. */
+void fc_axis_contract_forward(float *out, const float *V, const float *Ka, int B, const int dims[3], int H, int Dv,
+                              int axis);
+/* dV[..j..] += sum_i Ka[i][j] dout[..i..];  dKa[b][h][i][j] += sum over the other axes and Dv of
+ * dout[..i..] V[..j..]  (dV or dKa may be NULL). */
+void fc_axis_contract_backward(float *dV, float *dKa, const float *dout, const float *V, const float *Ka, int B,
+                               const int dims[3], int H, int Dv, int axis);
+
 #endif

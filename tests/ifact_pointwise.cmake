@@ -1,0 +1,1 @@
+fc_cunit_test(ifact_pointwise RANKS 1)

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "fc_ref.h"
 
@@ -128,4 +129,65 @@ void fc_ref_compare_twice(fc_ref_stats *st, const char *gname, const char *what,
   char label[96];
   snprintf(label, sizeof label, "%s (backward twice, halved)", what);
   fc_ref_compare(st, gname, label, c, ref, n);
+}
+
+/* calls visit(g, gname, layer-attribute, ctx) for every group of f */
+static void for_each_group(hid_t f, void (*visit)(hid_t, const char *, const char *, void *), void *ctx)
+{
+  H5G_info_t info;
+  CU_ASSERT_FATAL(H5Gget_info(f, &info) >= 0);
+  CU_ASSERT(info.nlinks > 0);
+  for (hsize_t i = 0; i < info.nlinks; i++) {
+    char gname[256], lname[64];
+    CU_ASSERT_FATAL(H5Lget_name_by_idx(f, ".", H5_INDEX_NAME, H5_ITER_INC, i, gname, sizeof gname, H5P_DEFAULT) >= 0);
+    hid_t g = H5Gopen2(f, gname, H5P_DEFAULT);
+    CU_ASSERT_FATAL(g >= 0);
+    fc_ref_attr_string(g, "layer", lname, sizeof lname);
+    visit(g, gname, lname, ctx);
+    H5Gclose(g);
+  }
+}
+
+typedef struct {
+  fc_ref_stats *st;
+  fc_ref_group_fn fn;
+} run_ctx;
+
+static void run_visit(hid_t g, const char *gname, const char *lname, void *ctx)
+{
+  run_ctx *r = ctx;
+  if (strcmp(lname, r->st->layer)) return;
+  r->st->groups++;
+  r->fn(g, gname, r->st);
+}
+
+void fc_ref_run_layer(hid_t f, const char *path, fc_ref_stats *st, fc_ref_group_fn fn)
+{
+  run_ctx r = {st, fn};
+  for_each_group(f, run_visit, &r);
+  if (st->groups == 0) printf("\n  no case of layer %s in %s\n", st->layer, path);
+  CU_ASSERT(st->groups > 0);
+  printf("\n    [%s: %d case(s), worst relative error %.3g at %s; tol %.0e]", st->layer, st->groups, st->worst,
+         st->groups ? st->where : "-", st->tol);
+}
+
+typedef struct {
+  const fc_ref_layer *layers;
+  int n;
+} check_ctx;
+
+static void check_visit(hid_t g, const char *gname, const char *lname, void *ctx)
+{
+  (void)g;
+  const check_ctx *k = ctx;
+  int known = 0;
+  for (int l = 0; l < k->n; l++) known |= !strcmp(lname, k->layers[l].layer);
+  if (!known) printf("\n  group %s: unknown layer '%s'\n", gname, lname);
+  CU_ASSERT(known);
+}
+
+void fc_ref_check_layers(hid_t f, const fc_ref_layer *layers, int nlayers)
+{
+  check_ctx k = {layers, nlayers};
+  for_each_group(f, check_visit, &k);
 }

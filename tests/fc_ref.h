@@ -31,4 +31,16 @@ void fc_ref_compare(fc_ref_stats *st, const char *gname, const char *what, const
 /* Backward was run a second time into the same buffers: c is halved, then must match again. */
 void fc_ref_compare_twice(fc_ref_stats *st, const char *gname, const char *what, float *c, const float *ref, long n);
 
+/* A layer's cases: fn runs one group (a case) of the reference file. */
+typedef void (*fc_ref_group_fn)(hid_t g, const char *gname, fc_ref_stats *st);
+typedef struct {
+  const char *layer;
+  fc_ref_group_fn fn;
+} fc_ref_layer;
+/* Runs every group of file f (path for messages) whose attribute layer is st->layer, counted in
+ * st->groups (at least one must exist), then prints the worst error. */
+void fc_ref_run_layer(hid_t f, const char *path, fc_ref_stats *st, fc_ref_group_fn fn);
+/* Every group of f names a layer of the table: no case is skipped silently. */
+void fc_ref_check_layers(hid_t f, const fc_ref_layer *layers, int nlayers);
+
 #endif

@@ -205,11 +205,7 @@ static void run_chained(hid_t g, const char *gname, fc_ref_stats *st)
   free(V), free(out), free(dout), free(dVr);
 }
 
-typedef void (*group_fn)(hid_t g, const char *gname, fc_ref_stats *st);
-static const struct {
-  const char *layer;
-  group_fn fn;
-} layers[] = {{"kernel", run_kernel}, {"contract", run_contract}, {"chained", run_chained}};
+static const fc_ref_layer layers[] = {{"kernel", run_kernel}, {"contract", run_contract}, {"chained", run_chained}};
 #define NLAYERS ((int)(sizeof layers / sizeof layers[0]))
 
 /* runs every group of the given layer; returns the number run */
@@ -217,51 +213,22 @@ static int run_layer(const char *layer)
 {
   hid_t f = open_reference();
   CU_ASSERT_FATAL(f >= 0);
-  group_fn fn = NULL;
+  fc_ref_group_fn fn = NULL;
   for (int l = 0; l < NLAYERS; l++)
     if (!strcmp(layers[l].layer, layer)) fn = layers[l].fn;
-  H5G_info_t info;
-  CU_ASSERT_FATAL(H5Gget_info(f, &info) >= 0);
   fc_ref_stats st = {layer, 0, -1, "", TOL};
-  int n = 0;
-  for (hsize_t i = 0; i < info.nlinks; i++) {
-    char gname[256], lname[64];
-    CU_ASSERT_FATAL(H5Lget_name_by_idx(f, ".", H5_INDEX_NAME, H5_ITER_INC, i, gname, sizeof gname, H5P_DEFAULT) >= 0);
-    hid_t g = H5Gopen2(f, gname, H5P_DEFAULT);
-    CU_ASSERT_FATAL(g >= 0);
-    fc_ref_attr_string(g, "layer", lname, sizeof lname);
-    if (!strcmp(lname, layer)) {
-      fn(g, gname, &st);
-      n++;
-    }
-    H5Gclose(g);
-  }
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", fc_test_datadir(), REF_FILE);
+  fc_ref_run_layer(f, path, &st, fn);
   H5Fclose(f);
-  printf("\n    [%s: %d case(s), worst relative error %.3g at %s; tol %.0e]", layer, n, st.worst,
-         n ? st.where : "-", TOL);
-  CU_ASSERT(n > 0);
-  return n;
+  return st.groups;
 }
 
 static void test_reference_file(void)
 {
   hid_t f = open_reference();
   CU_ASSERT_FATAL(f >= 0);
-  H5G_info_t info;
-  CU_ASSERT_FATAL(H5Gget_info(f, &info) >= 0);
-  CU_ASSERT(info.nlinks > 0);
-  for (hsize_t i = 0; i < info.nlinks; i++) {
-    char gname[256], lname[64];
-    CU_ASSERT_FATAL(H5Lget_name_by_idx(f, ".", H5_INDEX_NAME, H5_ITER_INC, i, gname, sizeof gname, H5P_DEFAULT) >= 0);
-    hid_t g = H5Gopen2(f, gname, H5P_DEFAULT);
-    CU_ASSERT_FATAL(g >= 0);
-    fc_ref_attr_string(g, "layer", lname, sizeof lname);
-    int known = 0;
-    for (int l = 0; l < NLAYERS; l++) known |= !strcmp(lname, layers[l].layer);
-    if (!known) printf("\n  group %s: unknown layer '%s'\n", gname, lname);
-    CU_ASSERT(known);
-    H5Gclose(g);
-  }
+  fc_ref_check_layers(f, layers, NLAYERS);
   H5Fclose(f);
 }
 

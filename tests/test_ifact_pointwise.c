@@ -114,11 +114,7 @@ static void run_grouped_lift(hid_t g, const char *gname, fc_ref_stats *st)
   free(x), free(w), free(y), free(dy), free(dxr), free(dwr), free(b), free(dbr);
 }
 
-typedef void (*group_fn)(hid_t g, const char *gname, fc_ref_stats *st);
-static const struct {
-  const char *layer;
-  group_fn fn;
-} layers[] = {{"rope", run_rope}, {"gated_gelu", run_gated_gelu}, {"grouped_lift", run_grouped_lift}};
+static const fc_ref_layer layers[] = {{"rope", run_rope}, {"gated_gelu", run_gated_gelu}, {"grouped_lift", run_grouped_lift}};
 #define NLAYERS ((int)(sizeof layers / sizeof layers[0]))
 
 static hid_t open_reference(void)
@@ -136,38 +132,14 @@ static hid_t open_reference(void)
 }
 
 /* every group of layer `layer` (at least one); with layer == NULL: every group names a known layer */
-static void run_layer(const char *layer, group_fn fn)
+static void run_layer(const char *layer, fc_ref_group_fn fn)
 {
   hid_t f = open_reference();
   CU_ASSERT_FATAL(f >= 0);
   fc_ref_stats st = {layer, 0, -1, "", REF_TOL};
-  H5G_info_t info;
-  CU_ASSERT_FATAL(H5Gget_info(f, &info) >= 0);
-  CU_ASSERT(info.nlinks > 0);
-  for (hsize_t i = 0; i < info.nlinks; i++) {
-    char gname[256], lname[64];
-    CU_ASSERT_FATAL(H5Lget_name_by_idx(f, ".", H5_INDEX_NAME, H5_ITER_INC, i, gname, sizeof gname, H5P_DEFAULT) >= 0);
-    hid_t g = H5Gopen2(f, gname, H5P_DEFAULT);
-    CU_ASSERT_FATAL(g >= 0);
-    fc_ref_attr_string(g, "layer", lname, sizeof lname);
-    if (!layer) {
-      int known = 0;
-      for (int l = 0; l < NLAYERS; l++) known |= !strcmp(lname, layers[l].layer);
-      if (!known) printf("\n  group %s: unknown layer '%s'\n", gname, lname);
-      CU_ASSERT(known);
-    } else if (!strcmp(lname, layer)) {
-      st.groups++;
-      fn(g, gname, &st);
-    }
-    H5Gclose(g);
-  }
+  if (layer) fc_ref_run_layer(f, reference_path(), &st, fn);
+  else fc_ref_check_layers(f, layers, NLAYERS);
   H5Fclose(f);
-  if (layer) {
-    if (st.groups == 0) printf("\n  no case of layer %s in %s\n", layer, reference_path());
-    CU_ASSERT(st.groups > 0);
-    printf("\n    [%s: %d case(s), worst relative error %.3g at %s; tol %.0e]", layer, st.groups, st.worst,
-           st.groups ? st.where : "-", REF_TOL);
-  }
 }
 
 static void test_reference_file(void) { run_layer(NULL, NULL); }

@@ -49,15 +49,7 @@ static hid_t open_reference(void)
 
 static float *zeros(long n) { return calloc((size_t)(n > 0 ? n : 1), sizeof(float)); }
 
-static void report(const fc_ref_stats *st)
-{
-  printf("\n    [%s: %d case(s), worst relative error %.3g at %s; tol %.0e]", st->layer, st->groups, st->worst,
-         st->groups ? st->where : "-", TOL);
-}
-
 /* ---- one function per layer: runs a group ------------------------------------------------ */
-
-typedef void (*group_fn)(hid_t g, const char *gname, fc_ref_stats *st);
 
 static void run_linear(hid_t g, const char *gname, fc_ref_stats *st)
 {
@@ -275,10 +267,7 @@ static void run_spectral(hid_t g, const char *gname, fc_ref_stats *st)
 
 /* ---- driving ----------------------------------------------------------------------------- */
 
-static const struct {
-  const char *layer;
-  group_fn fn;
-} layers[] = {{"linear", run_linear},
+static const fc_ref_layer layers[] = {{"linear", run_linear},
               {"gelu", run_activation},
               {"relu", run_activation},
               {"silu", run_activation},
@@ -292,7 +281,7 @@ static const struct {
 #define NLAYERS ((int)(sizeof layers / sizeof layers[0]))
 
 /* Runs every group of the file whose attribute layer is `layer`; at least one must exist. */
-static void run_layer(const char *layer, group_fn fn)
+static void run_layer(const char *layer, fc_ref_group_fn fn)
 {
   hid_t f = open_reference();
   if (f < 0) {
@@ -300,24 +289,8 @@ static void run_layer(const char *layer, group_fn fn)
     CU_FAIL_FATAL("reference file missing");
   }
   fc_ref_stats st = {layer, 0, -1, "", TOL};
-  H5G_info_t info;
-  CU_ASSERT_FATAL(H5Gget_info(f, &info) >= 0);
-  for (hsize_t i = 0; i < info.nlinks; i++) {
-    char gname[256], lname[64];
-    if (H5Lget_name_by_idx(f, ".", H5_INDEX_NAME, H5_ITER_INC, i, gname, sizeof gname, H5P_DEFAULT) < 0) continue;
-    hid_t g = H5Gopen2(f, gname, H5P_DEFAULT);
-    if (g < 0) continue;
-    fc_ref_attr_string(g, "layer", lname, sizeof lname);
-    if (!strcmp(lname, layer)) {
-      st.groups++;
-      fn(g, gname, &st);
-    }
-    H5Gclose(g);
-  }
+  fc_ref_run_layer(f, reference_path(), &st, fn);
   H5Fclose(f);
-  if (st.groups == 0) printf("\n  no case of layer %s in %s\n", layer, reference_path());
-  CU_ASSERT(st.groups > 0);
-  report(&st);
 }
 
 #define LAYER_TEST(name)                                                                                             \
@@ -354,21 +327,7 @@ static void test_reference_file(void)
     CU_FAIL_FATAL("tests/data/nn_reference.h5 is unreadable");
   }
   /* every group names a layer this test knows: no case is skipped silently */
-  H5G_info_t info;
-  CU_ASSERT_FATAL(H5Gget_info(f, &info) >= 0);
-  CU_ASSERT(info.nlinks > 0);
-  for (hsize_t i = 0; i < info.nlinks; i++) {
-    char gname[256], lname[64];
-    CU_ASSERT_FATAL(H5Lget_name_by_idx(f, ".", H5_INDEX_NAME, H5_ITER_INC, i, gname, sizeof gname, H5P_DEFAULT) >= 0);
-    hid_t g = H5Gopen2(f, gname, H5P_DEFAULT);
-    CU_ASSERT_FATAL(g >= 0);
-    fc_ref_attr_string(g, "layer", lname, sizeof lname);
-    int known = 0;
-    for (int l = 0; l < NLAYERS; l++) known |= !strcmp(lname, layers[l].layer);
-    if (!known) printf("\n  group %s: unknown layer '%s'\n", gname, lname);
-    CU_ASSERT(known);
-    H5Gclose(g);
-  }
+  fc_ref_check_layers(f, layers, NLAYERS);
   H5Fclose(f);
 }
 

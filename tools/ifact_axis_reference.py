@@ -22,9 +22,9 @@ rounded to float32 once. Read by tests/test_ifact_axis.c.
 import sys
 import time
 
-import h5py
-import numpy as np
 import torch
+
+from reference_writer import Writer, backward
 
 SEED = 20261127
 torch.set_default_dtype(torch.float64)
@@ -37,40 +37,8 @@ def randn(*shape, scale=1.0):
     return (torch.randn(*shape, dtype=torch.float32) * scale).double()
 
 
-def f32(t):
-    return t.detach().to(torch.float32).numpy()
-
-
-def grads(y, dy, *leaves):
-    return torch.autograd.grad((y * dy).sum(), leaves)
-
-
 def kernel(q, k):
     return torch.einsum("bihd,bjhd->bhij", q, k)
-
-
-class Writer:
-    def __init__(self, path):
-        self.f = h5py.File(path, "w", libver="earliest")
-        self.f.attrs["generator"] = np.bytes_("tools/ifact_axis_reference.py")
-        self.f.attrs["torch_version"] = np.bytes_(torch.__version__)
-        self.f.attrs["seed"] = np.int64(SEED)
-        self.count = 0
-
-    def group(self, name, layer, arrays, **attrs):
-        g = self.f.create_group(name)
-        g.attrs["layer"] = np.bytes_(layer)
-        for k, v in attrs.items():
-            if isinstance(v, (list, tuple)):
-                g.attrs[k] = np.asarray(v, dtype=np.int32)
-            else:
-                g.attrs[k] = np.int32(v)
-        for k, v in arrays.items():
-            g.create_dataset(k, data=f32(v))
-        self.count += 1
-
-    def close(self):
-        self.f.close()
 
 
 def kernel_cases(w):
@@ -79,7 +47,7 @@ def kernel_cases(w):
         k = randn(B, N, H, Dk).requires_grad_()
         K = kernel(q, k)
         dK = randn(B, H, N, N)
-        dq, dk = grads(K, dK, q, k)
+        dq, dk = backward(K, dK, q, k)
         w.group(name, "kernel", {"q": q, "k": k, "K": K, "dK": dK, "dq": dq, "dk": dk}, B=B, N=N, H=H, Dk=Dk)
 
 
@@ -91,7 +59,7 @@ def contract_cases(w):
             Ka = randn(B, H, Na, Na, scale=0.5).requires_grad_()
             out = torch.einsum(CONTRACT[axis], Ka, V)
             dout = randn(*out.shape)
-            dV, dKa = grads(out, dout, V, Ka)
+            dV, dKa = backward(out, dout, V, Ka)
             w.group("contract_%s%s" % ("xyz"[axis], tag), "contract",
                     {"V": V, "Ka": Ka, "out": out, "dout": dout, "dV": dV, "dKa": dKa},
                     B=B, dims=list(dims), H=H, Dv=Dv, axis=axis)
@@ -109,7 +77,7 @@ def chained_cases(w):
     for a in range(3):
         out = torch.einsum(CONTRACT[a], Ks[a], out)
     dout = randn(*out.shape)
-    g = grads(out, dout, V, *qk)
+    g = backward(out, dout, V, *qk)
     arrays = {"V": V, "out": out, "dout": dout, "dV": g[0]}
     for a in range(3):
         c = "xyz"[a]
@@ -124,7 +92,7 @@ def main():
     t0 = time.time()
     torch.manual_seed(SEED)
     torch.use_deterministic_algorithms(True)
-    w = Writer(sys.argv[1])
+    w = Writer(sys.argv[1], "tools/ifact_axis_reference.py", SEED)
     kernel_cases(w)
     contract_cases(w)
     chained_cases(w)

@@ -24,9 +24,9 @@ file is read by tests/test_ifact_pointwise.c.
 import math
 import sys
 
-import h5py
-import numpy as np
 import torch
+
+from reference_writer import Writer, backward
 import torch.nn.functional as F
 
 SEED = 20261127
@@ -36,35 +36,6 @@ torch.set_default_dtype(torch.float64)
 def randn(*shape, scale=1.0):
     """float32 normal draws, returned as float64 (exactly the float32 values)."""
     return (torch.randn(*shape, dtype=torch.float32) * scale).double()
-
-
-def f32(t):
-    return t.detach().to(torch.float32).numpy()
-
-
-class Writer:
-    def __init__(self, path):
-        self.f = h5py.File(path, "w", libver="earliest")
-        self.f.attrs["generator"] = np.bytes_("tools/ifact_pointwise_reference.py")
-        self.f.attrs["torch_version"] = np.bytes_(torch.__version__)
-        self.f.attrs["seed"] = np.int64(SEED)
-        self.count = 0
-
-    def group(self, name, layer, arrays, **attrs):
-        g = self.f.create_group(name)
-        g.attrs["layer"] = np.bytes_(layer)
-        for k, v in attrs.items():
-            g.attrs[k] = np.float64(v) if isinstance(v, float) else np.int32(v)
-        for k, v in arrays.items():
-            g.create_dataset(k, data=f32(v))
-        self.count += 1
-
-    def close(self):
-        self.f.close()
-
-
-def backward(y, dy, *leaves):
-    return torch.autograd.grad((y * dy).sum(), leaves)
 
 
 def rotate_half(x):
@@ -133,7 +104,7 @@ def main():
         sys.exit("usage: /usr/bin/python3 tools/ifact_pointwise_reference.py tests/data/ifact_pointwise_reference.h5")
     torch.manual_seed(SEED)
     torch.use_deterministic_algorithms(True)
-    w = Writer(sys.argv[1])
+    w = Writer(sys.argv[1], "tools/ifact_pointwise_reference.py", SEED)
     rope_cases(w)
     gated_gelu_cases(w)
     grouped_lift_cases(w)

@@ -29,9 +29,10 @@ import math
 import sys
 import time
 
-import h5py
 import numpy as np
 import torch
+
+from reference_writer import Writer, backward
 import torch.nn.functional as F
 
 SEED = 20240611
@@ -45,43 +46,6 @@ def randn(*shape, scale=1.0):
 
 def uniform(*shape, lo=-1.0, hi=1.0):
     return (torch.rand(*shape, dtype=torch.float32) * (hi - lo) + lo).double()
-
-
-def f32(t):
-    return t.detach().to(torch.float32).numpy()
-
-
-class Writer:
-    def __init__(self, path):
-        self.f = h5py.File(path, "w", libver="earliest")
-        self.f.attrs["generator"] = np.bytes_("tools/nn_reference.py")
-        self.f.attrs["torch_version"] = np.bytes_(torch.__version__)
-        self.f.attrs["seed"] = np.int64(SEED)
-        self.count = 0
-
-    def group(self, name, layer, arrays, **attrs):
-        g = self.f.create_group(name)
-        g.attrs["layer"] = np.bytes_(layer)  # fixed-length ASCII: simple to read from C
-        for k, v in attrs.items():
-            if isinstance(v, str):
-                g.attrs[k] = np.bytes_(v)
-            elif isinstance(v, (list, tuple)):
-                g.attrs[k] = np.asarray(v, dtype=np.int32)
-            elif isinstance(v, float):
-                g.attrs[k] = np.float64(v)
-            else:
-                g.attrs[k] = np.int32(v)
-        for k, v in arrays.items():
-            g.create_dataset(k, data=f32(v))
-        self.count += 1
-
-    def close(self):
-        self.f.close()
-
-
-def backward(y, dy, *leaves):
-    """Gradients of L = sum(y * dy) with respect to the leaves (float64)."""
-    return torch.autograd.grad((y * dy).sum(), leaves)
 
 
 # ---------------------------------------------------------------------------------------
@@ -299,7 +263,7 @@ def main():
     t0 = time.time()
     torch.manual_seed(SEED)
     torch.use_deterministic_algorithms(True)
-    w = Writer(sys.argv[1])
+    w = Writer(sys.argv[1], "tools/nn_reference.py", SEED)
     linear_cases(w)
     activation_cases(w)
     layernorm_cases(w)

@@ -1,0 +1,503 @@
+/* IFactFormer-m / -o over a whole grid (see fc_ifactformer.h).
+ *
+ * Saved activations (float, channels last, M = B X Y Z points, P = X Y Z per sample):
+ *   x [M][3] (copy of the input), la / ga [M][W] lifting before / after GELU, ff [P][C] the
+ *   Fourier features, h[l] [M][C] the state entering iteration l (l = 0 .. L);
+ *   per iteration (struct iter): LayerNorm n, its mean/rstd, V, t, per axis the pooled t (pt),
+ *   its projection pa, LayerNorm n2 (+ stats), gate g [2C], gated gg, s, q and k after RoPE and
+ *   the kernel K; the contraction u [M][nV] (o: also Kx V and Ky Kx V), InstanceNorm z (+ stats),
+ *   a1 = to_out1 z and g1 = GELU(a1). Mean pooling commutes with the linear map Wp, so
+ *   s = mean(t) Wp^T is computed on the pooled sequence (the same values, cheaper).
+ * Everything lives in one workspace; backward walks the iterations in reverse and
+ * accumulates into the parameter slab. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fc_ifactformer.h"
+
+#define LN_EPS 1e-5f
+#define IN_EPS 1e-5f
+#define MAX_ITERS 1024
+
+typedef struct {
+  float *pt, *pa, *n2, *m2, *r2, *g, *gg, *s, *q, *k, *K;
+} axis_act;
+
+typedef struct {
+  float *n, *lm, *lr, *V, *t, *u, *V1, *V2, *im, *ir, *z, *a1, *g1;
+  axis_act ax[3];
+} iter_act;
+
+struct fc_ifactformer {
+  fc_ifactformer_config c;
+  fc_params p;
+  int W, G, HV, HK, Dk, nV;
+  /* set by setup */
+  int B, dims[3];
+  long P, M;
+  float *ws;
+  float *coord[3], *pos[3], *pts; /* coordinates per axis, RoPE positions [B Na H], points [P][3] */
+  float *x, *la, *ga, *ff, *h;
+  iter_act *it;
+  /* scratch */
+  float *tmp, *tmp2, *dh, *dn, *dV, *dt, *du, *dz, *da, *dV1, *dV2;
+  float *sa, *sb, *sc, *sd, *dK, *dq, *dk;
+};
+
+static const char AXN[3] = {'x', 'y', 'z'};
+
+const char *fc_ifactformer_type(const fc_ifactformer *m)
+{
+  return m->c.variant == FC_IFACT_CHAINED ? "ifactformer_o" : "ifactformer_m";
+}
+const fc_ifactformer_config *fc_ifactformer_get_config(const fc_ifactformer *m) { return &m->c; }
+fc_params *fc_ifactformer_params(fc_ifactformer *m) { return &m->p; }
+
+static float *P_(const fc_ifactformer *m, const char *name) { return fc_params_get(&m->p, name); }
+static float *G_(const fc_ifactformer *m, const char *name) { return m->p.grad + fc_params_find(&m->p, name)->offset; }
+static float *PA(const fc_ifactformer *m, int a, const char *what)
+{
+  char name[FC_TENSOR_NAME_MAX];
+  snprintf(name, sizeof name, "block.%c.%s", AXN[a], what);
+  return P_(m, name);
+}
+static float *GA(const fc_ifactformer *m, int a, const char *what)
+{
+  char name[FC_TENSOR_NAME_MAX];
+  snprintf(name, sizeof name, "block.%c.%s", AXN[a], what);
+  return G_(m, name);
+}
+
+fc_err fc_ifactformer_create(const fc_ifactformer_config *cfg, fc_ifactformer **mp)
+{
+  const fc_ifactformer_config *c = cfg;
+  if (c->C < 2 || c->C % 2) FcRaise(FC_ERR_INPUT, "IFactFormer width C = %d: expected a positive even number", c->C);
+  if (c->H < 1 || c->Dv < 1 || c->mult < 1 || (c->mult * c->Dv) % 2)
+    FcRaise(FC_ERR_INPUT, "IFactFormer heads %d, Dv %d, multiplier %d: expected positive values and Dk = mult Dv even",
+            c->H, c->Dv, c->mult);
+  if (c->L < 1 || c->L > MAX_ITERS) FcRaise(FC_ERR_INPUT, "IFactFormer with L = %d iterations: expected 1 to %d", c->L,
+                                            MAX_ITERS);
+  if (c->variant != FC_IFACT_PARALLEL && c->variant != FC_IFACT_CHAINED)
+    FcRaise(FC_ERR_INPUT, "IFactFormer variant %d: expected parallel (m) or chained (o)", (int)c->variant);
+  const int W = c->lift_width ? c->lift_width : c->C / 2;
+  if (W < 3 || W % 3)
+    FcRaise(FC_ERR_INPUT, "IFactFormer lifting width %d: expected a positive multiple of 3 (C/2 by default)", W);
+  fc_ifactformer *m;
+  FcCall(FcMalloc(1, &m));
+  m->c = *c;
+  m->c.lift_width = W;
+  m->W = W;
+  m->G = c->C / 2;
+  m->Dk = c->mult * c->Dv;
+  m->HV = c->H * c->Dv;
+  m->HK = c->H * m->Dk;
+  m->nV = (c->variant == FC_IFACT_PARALLEL ? 3 : 1) * m->HV;
+  fc_params_init(&m->p);
+  const long C = c->C;
+  struct {
+    const char *name;
+    int ndim;
+    long s0, s1, s2;
+    int train;
+  } t[] = {{"lift.weight", 3, W, 1, 1, 1},        {"lift.bias", 1, W, 0, 0, 1},
+           {"lift_out.weight", 2, C, W, 0, 1},    {"pe.B", 2, 3, m->G, 0, 0},
+           {"pe.linear.weight", 2, C, C, 0, 1},   {"pe.linear.bias", 1, C, 0, 0, 1},
+           {"block.norm.weight", 1, C, 0, 0, 1},  {"block.norm.bias", 1, C, 0, 0, 1},
+           {"block.to_v.weight", 2, m->HV, C, 0, 1}, {"block.to_in.weight", 2, C, C, 0, 1}};
+  fc_err e = FC_SUCCESS;
+  for (size_t i = 0; i < sizeof t / sizeof t[0] && !e; i++)
+    e = fc_params_add(&m->p, t[i].name, t[i].ndim, (long[]){t[i].s0, t[i].s1, t[i].s2}, t[i].train, NULL);
+  for (int a = 0; a < 3 && !e; a++) {
+    struct {
+      const char *what;
+      int ndim;
+      long s0, s1;
+    } ta[] = {{"pool.weight", 2, C, C},    {"norm.weight", 1, C, 0},       {"norm.bias", 1, C, 0},
+              {"gate.weight", 2, 2 * C, C}, {"gate.bias", 1, 2 * C, 0},    {"mlp_out.weight", 2, C, C},
+              {"mlp_out.bias", 1, C, 0},   {"to_q.weight", 2, m->HK, C}, {"to_k.weight", 2, m->HK, C}};
+    for (size_t i = 0; i < sizeof ta / sizeof ta[0] && !e; i++) {
+      char name[FC_TENSOR_NAME_MAX];
+      snprintf(name, sizeof name, "block.%c.%s", AXN[a], ta[i].what);
+      e = fc_params_add(&m->p, name, ta[i].ndim, (long[]){ta[i].s0, ta[i].s1}, 1, NULL);
+    }
+  }
+  if (!e) e = fc_params_add(&m->p, "block.to_out1.weight", 2, (long[]){C, m->nV}, 1, NULL);
+  if (!e) e = fc_params_add(&m->p, "block.to_out2.weight", 2, (long[]){C, C}, 1, NULL);
+  if (!e) e = fc_params_add(&m->p, "proj1.weight", 2, (long[]){m->G, C}, 1, NULL);
+  if (!e) e = fc_params_add(&m->p, "proj2.weight", 2, (long[]){3, m->G}, 1, NULL);
+  if (!e) e = fc_params_add(&m->p, "proj2.bias", 1, (long[]){3}, 1, NULL);
+  if (!e) e = fc_params_alloc(&m->p);
+  if (e) {
+    fc_ifactformer_destroy(&m);
+    return e;
+  }
+  *mp = m;
+  return FC_SUCCESS;
+}
+
+fc_err fc_ifactformer_destroy(fc_ifactformer **mp)
+{
+  fc_ifactformer *m = *mp;
+  if (!m) return FC_SUCCESS;
+  free(m->ws);
+  free(m->it);
+  fc_params_free(&m->p);
+  free(m);
+  *mp = NULL;
+  return FC_SUCCESS;
+}
+
+fc_err fc_ifactformer_init(fc_ifactformer *m, unsigned long long seed)
+{
+  fc_params *p = &m->p;
+  for (int i = 0; i < p->ntensors; i++) {
+    const fc_tensor_info *t = &p->t[i];
+    float *v = p->data + t->offset;
+    const char *dot = strrchr(t->name, '.');
+    if (!strcmp(t->name, "pe.B")) {
+      FcCall(fc_params_init_normal(p, t->name, seed, 8.0));
+    } else if (strstr(t->name, "norm.")) {
+      const float val = !strcmp(dot, ".weight") ? 1.0f : 0.0f;
+      for (long j = 0; j < t->size; j++) v[j] = val;
+    } else if (strstr(t->name, "to_q.") || strstr(t->name, "to_k.")) {
+      FcCall(fc_params_init_uniform(p, t->name, seed, 0.02 * sqrt(6.0 / (double)(t->shape[0] + t->shape[1]))));
+    } else {
+      char wname[FC_TENSOR_NAME_MAX];
+      snprintf(wname, sizeof wname, "%.*s.weight", (int)(dot - t->name), t->name);
+      const fc_tensor_info *w = fc_params_find(p, wname);
+      FcCall(fc_params_init_uniform(p, t->name, seed, 1.0 / sqrt((double)w->shape[1])));
+    }
+  }
+  return FC_SUCCESS;
+}
+
+/* Lays the workspace out (ws NULL: counts only); returns the floats used. */
+static long layout(fc_ifactformer *m, float *ws)
+{
+  const long M = m->M, P = m->P, C = m->c.C, W = m->W, HV = m->HV, HK = m->HK, nV = m->nV, B = m->B;
+  const int L = m->c.L;
+  long off = 0, nmax = 0;
+#define TAKE(ptr, n)                          \
+  do {                                        \
+    if (ws) (ptr) = ws + off;                 \
+    off += ((long)(n) + 15) / 16 * 16;        \
+  } while (0)
+  for (int a = 0; a < 3; a++) {
+    TAKE(m->coord[a], m->dims[a]);
+    TAKE(m->pos[a], B * m->dims[a] * m->c.H);
+    if (m->dims[a] > nmax) nmax = m->dims[a];
+  }
+  TAKE(m->pts, P * 3);
+  TAKE(m->x, M * 3);
+  TAKE(m->la, M * W);
+  TAKE(m->ga, M * W);
+  TAKE(m->ff, P * C);
+  TAKE(m->h, (L + 1) * M * C);
+  for (int l = 0; l < L; l++) {
+    iter_act *it = ws ? &m->it[l] : NULL;
+    iter_act sink;
+    if (!it) it = &sink;
+    TAKE(it->n, M * C);
+    TAKE(it->lm, M);
+    TAKE(it->lr, M);
+    TAKE(it->V, M * HV);
+    TAKE(it->t, M * C);
+    TAKE(it->u, M * nV);
+    if (m->c.variant == FC_IFACT_CHAINED) {
+      TAKE(it->V1, M * HV);
+      TAKE(it->V2, M * HV);
+    }
+    TAKE(it->im, B * nV);
+    TAKE(it->ir, B * nV);
+    TAKE(it->z, M * nV);
+    TAKE(it->a1, M * C);
+    TAKE(it->g1, M * C);
+    for (int a = 0; a < 3; a++) {
+      axis_act *x = &it->ax[a];
+      const long S = B * m->dims[a];
+      TAKE(x->pt, S * C);
+      TAKE(x->pa, S * C);
+      TAKE(x->n2, S * C);
+      TAKE(x->m2, S);
+      TAKE(x->r2, S);
+      TAKE(x->g, S * 2 * C);
+      TAKE(x->gg, S * C);
+      TAKE(x->s, S * C);
+      TAKE(x->q, S * HK);
+      TAKE(x->k, S * HK);
+      TAKE(x->K, B * m->c.H * m->dims[a] * m->dims[a]);
+    }
+  }
+  const long wide = C > nV ? (C > W ? C : W) : (nV > W ? nV : W);
+  TAKE(m->tmp, M * (wide > HV ? wide : HV));
+  TAKE(m->tmp2, M * (wide > HV ? wide : HV));
+  TAKE(m->dh, M * C);
+  TAKE(m->dn, M * C);
+  TAKE(m->dV, M * HV);
+  TAKE(m->dV1, M * HV);
+  TAKE(m->dV2, M * HV);
+  TAKE(m->dt, M * C);
+  TAKE(m->du, M * nV);
+  TAKE(m->dz, M * nV);
+  TAKE(m->da, M * (C > W ? C : W));
+  const long S = B * nmax, SW = S * (2 * C > HK ? 2 * C : HK);
+  TAKE(m->sa, SW);
+  TAKE(m->sb, SW);
+  TAKE(m->sc, SW);
+  TAKE(m->sd, SW);
+  TAKE(m->dK, B * m->c.H * nmax * nmax);
+  TAKE(m->dq, S * HK);
+  TAKE(m->dk, S * HK);
+#undef TAKE
+  return off;
+}
+
+long fc_ifactformer_workspace_floats(const fc_ifactformer_config *cfg, int B, const int dims[3])
+{
+  fc_ifactformer tmp;
+  memset(&tmp, 0, sizeof tmp);
+  tmp.c = *cfg;
+  tmp.W = cfg->lift_width ? cfg->lift_width : cfg->C / 2;
+  tmp.Dk = cfg->mult * cfg->Dv;
+  tmp.HV = cfg->H * cfg->Dv;
+  tmp.HK = cfg->H * tmp.Dk;
+  tmp.nV = (cfg->variant == FC_IFACT_PARALLEL ? 3 : 1) * tmp.HV;
+  tmp.B = B;
+  memcpy(tmp.dims, dims, sizeof tmp.dims);
+  tmp.P = (long)dims[0] * dims[1] * dims[2];
+  tmp.M = B * tmp.P;
+  return layout(&tmp, NULL);
+}
+
+fc_err fc_ifactformer_setup(fc_ifactformer *m, int B, const int dims[3], const float *cx, const float *cy,
+                            const float *cz)
+{
+  if (B < 1 || dims[0] < 1 || dims[1] < 1 || dims[2] < 1)
+    FcRaise(FC_ERR_INPUT, "IFactFormer setup: batch %d on grid %d x %d x %d: expected positive sizes", B, dims[0],
+            dims[1], dims[2]);
+  free(m->ws);
+  free(m->it);
+  m->ws = NULL;
+  m->it = NULL;
+  m->B = B;
+  memcpy(m->dims, dims, sizeof m->dims);
+  m->P = (long)dims[0] * dims[1] * dims[2];
+  m->M = B * m->P;
+  const long n = layout(m, NULL);
+  float *ws;
+  iter_act *it;
+  FcCall(FcMalloc(n, &ws));
+  fc_err e = FcMalloc(m->c.L, &it);
+  if (e) {
+    free(ws);
+    return e;
+  }
+  memset(ws, 0, sizeof(float) * (size_t)n);
+  m->ws = ws;
+  m->it = it;
+  layout(m, ws);
+  const float *cs[3] = {cx, cy, cz};
+  for (int a = 0; a < 3; a++) {
+    memcpy(m->coord[a], cs[a], sizeof(float) * (size_t)dims[a]);
+    for (int b = 0; b < B; b++)
+      for (int i = 0; i < dims[a]; i++)
+        for (int h = 0; h < m->c.H; h++) m->pos[a][((long)b * dims[a] + i) * m->c.H + h] = cs[a][i];
+  }
+  for (long q = 0; q < m->P; q++) {
+    m->pts[3 * q + 0] = cx[q / ((long)dims[1] * dims[2])];
+    m->pts[3 * q + 1] = cy[(q / dims[2]) % dims[1]];
+    m->pts[3 * q + 2] = cz[q % dims[2]];
+  }
+  return FC_SUCCESS;
+}
+
+static void zero(float *a, long n) { memset(a, 0, sizeof(float) * (size_t)n); }
+
+/* out [M][HV] -> columns [a HV, (a+1) HV) of u [M][nV] (dir 0), or back (dir 1). */
+static void scatter(float *u, float *out, long M, int HV, int nV, int a, int dir)
+{
+  for (long i = 0; i < M; i++) {
+    if (dir == 0) memcpy(u + i * nV + a * HV, out + i * HV, sizeof(float) * (size_t)HV);
+    else memcpy(out + i * HV, u + i * nV + a * HV, sizeof(float) * (size_t)HV);
+  }
+}
+
+static void block_forward(fc_ifactformer *m, iter_act *it, float *fa, const float *h)
+{
+  const long M = m->M, C = m->c.C, HV = m->HV, HK = m->HK, nV = m->nV;
+  const int B = m->B, H = m->c.H;
+  fc_layernorm_forward(it->n, it->lm, it->lr, h, P_(m, "block.norm.weight"), P_(m, "block.norm.bias"), M, (int)C,
+                       LN_EPS);
+  fc_linear_forward(it->V, it->n, P_(m, "block.to_v.weight"), NULL, M, (int)C, (int)HV);
+  fc_linear_forward(it->t, it->n, P_(m, "block.to_in.weight"), NULL, M, (int)C, (int)C);
+  for (int a = 0; a < 3; a++) {
+    axis_act *x = &it->ax[a];
+    const int Na = m->dims[a];
+    const long S = (long)B * Na;
+    fc_meanpool_forward(x->pt, it->t, B, m->dims, (int)C, 7u & ~(1u << a));
+    fc_linear_forward(x->pa, x->pt, PA(m, a, "pool.weight"), NULL, S, (int)C, (int)C);
+    fc_layernorm_forward(x->n2, x->m2, x->r2, x->pa, PA(m, a, "norm.weight"), PA(m, a, "norm.bias"), S, (int)C,
+                         LN_EPS);
+    fc_linear_forward(x->g, x->n2, PA(m, a, "gate.weight"), PA(m, a, "gate.bias"), S, (int)C, 2 * (int)C);
+    fc_gated_gelu_forward(x->gg, x->g, S, (int)C);
+    fc_linear_forward(x->s, x->gg, PA(m, a, "mlp_out.weight"), PA(m, a, "mlp_out.bias"), S, (int)C, (int)C);
+    fc_linear_forward(x->q, x->s, PA(m, a, "to_q.weight"), NULL, S, (int)C, (int)HK);
+    fc_linear_forward(x->k, x->s, PA(m, a, "to_k.weight"), NULL, S, (int)C, (int)HK);
+    fc_rope_forward(x->q, x->q, m->pos[a], S * H, m->Dk, m->c.freq_scale);
+    fc_rope_forward(x->k, x->k, m->pos[a], S * H, m->Dk, m->c.freq_scale);
+    fc_axis_kernel_forward(x->K, x->q, x->k, B, Na, H, m->Dk);
+  }
+  if (m->c.variant == FC_IFACT_PARALLEL) {
+    for (int a = 0; a < 3; a++) {
+      fc_axis_contract_forward(m->tmp, it->V, it->ax[a].K, B, m->dims, H, m->c.Dv, a);
+      scatter(it->u, m->tmp, M, (int)HV, (int)nV, a, 0);
+    }
+  } else {
+    fc_axis_contract_forward(it->V1, it->V, it->ax[0].K, B, m->dims, H, m->c.Dv, 0);
+    fc_axis_contract_forward(it->V2, it->V1, it->ax[1].K, B, m->dims, H, m->c.Dv, 1);
+    fc_axis_contract_forward(it->u, it->V2, it->ax[2].K, B, m->dims, H, m->c.Dv, 2);
+  }
+  fc_instancenorm_forward(it->z, it->im, it->ir, it->u, B, m->P, (int)nV, IN_EPS);
+  fc_linear_forward(it->a1, it->z, P_(m, "block.to_out1.weight"), NULL, M, (int)nV, (int)C);
+  fc_gelu_forward(it->g1, it->a1, M * C);
+  fc_linear_forward(fa, it->g1, P_(m, "block.to_out2.weight"), NULL, M, (int)C, (int)C);
+}
+
+fc_err fc_ifactformer_forward(fc_ifactformer *m, float *y, const float *x)
+{
+  if (!m->ws) FcRaise(FC_ERR_INTERNAL, "fc_ifactformer_forward before fc_ifactformer_setup");
+  const long M = m->M, P = m->P, C = m->c.C, W = m->W;
+  const int L = m->c.L;
+  memcpy(m->x, x, sizeof(float) * (size_t)(M * 3));
+  fc_grouped_lift_forward(m->la, x, P_(m, "lift.weight"), P_(m, "lift.bias"), M, 3, (int)W / 3);
+  fc_gelu_forward(m->ga, m->la, M * W);
+  fc_linear_forward(m->h, m->ga, P_(m, "lift_out.weight"), NULL, M, (int)W, (int)C);
+  fc_fourier_features_forward(m->ff, m->pts, P_(m, "pe.B"), P, 3, m->G);
+  fc_linear_forward(m->tmp, m->ff, P_(m, "pe.linear.weight"), P_(m, "pe.linear.bias"), P, (int)C, (int)C);
+  for (int b = 0; b < m->B; b++)
+    for (long i = 0; i < P * C; i++) m->h[b * P * C + i] += m->tmp[i];
+  const float inv = 1.0f / (float)L;
+  for (int l = 0; l < L; l++) {
+    const float *hl = m->h + l * M * C;
+    float *hn = m->h + (l + 1) * M * C;
+    block_forward(m, &m->it[l], m->tmp2, hl);
+    for (long i = 0; i < M * C; i++) hn[i] = hl[i] + inv * m->tmp2[i];
+  }
+  /* projection: reuse da (M x >= C) for proj1's output, tmp for GELU */
+  fc_linear_forward(m->da, m->h + L * M * C, P_(m, "proj1.weight"), NULL, M, (int)C, m->G);
+  fc_gelu_forward(m->tmp, m->da, M * m->G);
+  fc_linear_forward(y, m->tmp, P_(m, "proj2.weight"), P_(m, "proj2.bias"), M, m->G, 3);
+  return FC_SUCCESS;
+}
+
+/* dfa: dL/dFA [M][C]; accumulates into dh (dL/dh, the block's input) and the gradients. */
+static void block_backward(fc_ifactformer *m, const iter_act *it, float *dh, const float *dfa, const float *h)
+{
+  const long M = m->M, C = m->c.C, HV = m->HV, HK = m->HK, nV = m->nV;
+  const int B = m->B, H = m->c.H, Dv = m->c.Dv;
+  zero(m->da, M * C);
+  fc_linear_backward(m->da, G_(m, "block.to_out2.weight"), NULL, dfa, it->g1, P_(m, "block.to_out2.weight"), M,
+                     (int)C, (int)C);
+  zero(m->tmp, M * C);
+  fc_gelu_backward(m->tmp, m->da, it->a1, M * C);
+  zero(m->dz, M * nV);
+  fc_linear_backward(m->dz, G_(m, "block.to_out1.weight"), NULL, m->tmp, it->z, P_(m, "block.to_out1.weight"), M,
+                     (int)nV, (int)C);
+  zero(m->du, M * nV);
+  fc_instancenorm_backward(m->du, m->dz, it->u, it->im, it->ir, B, m->P, (int)nV);
+  zero(m->dV, M * HV);
+  /* one axis at a time (o: axis 2, 1, 0, the chain in reverse), the kernel's gradient in m->dK */
+  for (int step = 0; step < 3; step++) {
+    const int a = m->c.variant == FC_IFACT_CHAINED ? 2 - step : step;
+    const axis_act *x = &it->ax[a];
+    const int Na = m->dims[a];
+    const long S = (long)B * Na;
+    zero(m->dK, (long)B * H * Na * Na);
+    if (m->c.variant == FC_IFACT_PARALLEL) {
+      scatter(m->du, m->tmp, M, (int)HV, (int)nV, a, 1);
+      fc_axis_contract_backward(m->dV, m->dK, m->tmp, it->V, x->K, B, m->dims, H, Dv, a);
+    } else if (a == 2) {
+      zero(m->dV2, M * HV);
+      fc_axis_contract_backward(m->dV2, m->dK, m->du, it->V2, x->K, B, m->dims, H, Dv, 2);
+    } else if (a == 1) {
+      zero(m->dV1, M * HV);
+      fc_axis_contract_backward(m->dV1, m->dK, m->dV2, it->V1, x->K, B, m->dims, H, Dv, 1);
+    } else {
+      fc_axis_contract_backward(m->dV, m->dK, m->dV1, it->V, x->K, B, m->dims, H, Dv, 0);
+    }
+    /* the axis branch */
+    zero(m->dq, S * HK);
+    zero(m->dk, S * HK);
+    fc_axis_kernel_backward(m->dq, m->dk, m->dK, x->q, x->k, B, Na, H, m->Dk);
+    zero(m->sa, S * HK);
+    zero(m->sb, S * HK);
+    fc_rope_backward(m->sa, m->dq, m->pos[a], S * H, m->Dk, m->c.freq_scale);
+    fc_rope_backward(m->sb, m->dk, m->pos[a], S * H, m->Dk, m->c.freq_scale);
+    zero(m->sc, S * C);
+    fc_linear_backward(m->sc, GA(m, a, "to_q.weight"), NULL, m->sa, x->s, PA(m, a, "to_q.weight"), S, (int)C,
+                       (int)HK);
+    fc_linear_backward(m->sc, GA(m, a, "to_k.weight"), NULL, m->sb, x->s, PA(m, a, "to_k.weight"), S, (int)C,
+                       (int)HK);
+    zero(m->sd, S * C);
+    fc_linear_backward(m->sd, GA(m, a, "mlp_out.weight"), GA(m, a, "mlp_out.bias"), m->sc, x->gg,
+                       PA(m, a, "mlp_out.weight"), S, (int)C, (int)C);
+    zero(m->sa, S * 2 * C);
+    fc_gated_gelu_backward(m->sa, m->sd, x->g, S, (int)C);
+    zero(m->sb, S * C);
+    fc_linear_backward(m->sb, GA(m, a, "gate.weight"), GA(m, a, "gate.bias"), m->sa, x->n2, PA(m, a, "gate.weight"),
+                       S, (int)C, 2 * (int)C);
+    zero(m->sc, S * C);
+    fc_layernorm_backward(m->sc, GA(m, a, "norm.weight"), GA(m, a, "norm.bias"), m->sb, x->pa, x->m2, x->r2,
+                          PA(m, a, "norm.weight"), S, (int)C);
+    zero(m->sd, S * C);
+    fc_linear_backward(m->sd, GA(m, a, "pool.weight"), NULL, m->sc, x->pt, PA(m, a, "pool.weight"), S, (int)C,
+                       (int)C);
+    if (step == 0) zero(m->dt, M * C);
+    fc_meanpool_backward(m->dt, m->sd, B, m->dims, (int)C, 7u & ~(1u << a));
+  }
+  zero(m->dn, M * C);
+  fc_linear_backward(m->dn, G_(m, "block.to_in.weight"), NULL, m->dt, it->n, P_(m, "block.to_in.weight"), M, (int)C,
+                     (int)C);
+  fc_linear_backward(m->dn, G_(m, "block.to_v.weight"), NULL, m->dV, it->n, P_(m, "block.to_v.weight"), M, (int)C,
+                     (int)HV);
+  fc_layernorm_backward(dh, G_(m, "block.norm.weight"), G_(m, "block.norm.bias"), m->dn, h, it->lm, it->lr,
+                        P_(m, "block.norm.weight"), M, (int)C);
+}
+
+fc_err fc_ifactformer_backward(fc_ifactformer *m, float *dx, const float *dy)
+{
+  if (!m->ws) FcRaise(FC_ERR_INTERNAL, "fc_ifactformer_backward before fc_ifactformer_setup");
+  const long M = m->M, P = m->P, C = m->c.C, W = m->W, Gw = m->G;
+  const int L = m->c.L;
+  /* projection (recompute proj1's output into da and its GELU into tmp) */
+  const float *hL = m->h + L * M * C;
+  fc_linear_forward(m->da, hL, P_(m, "proj1.weight"), NULL, M, (int)C, (int)Gw);
+  fc_gelu_forward(m->tmp, m->da, M * Gw);
+  zero(m->tmp2, M * Gw);
+  fc_linear_backward(m->tmp2, G_(m, "proj2.weight"), G_(m, "proj2.bias"), dy, m->tmp, P_(m, "proj2.weight"), M,
+                     (int)Gw, 3);
+  zero(m->tmp, M * Gw);
+  fc_gelu_backward(m->tmp, m->tmp2, m->da, M * Gw);
+  zero(m->dh, M * C);
+  fc_linear_backward(m->dh, G_(m, "proj1.weight"), NULL, m->tmp, hL, P_(m, "proj1.weight"), M, (int)C, (int)Gw);
+  /* iterations in reverse: h[l+1] = h[l] + FA(h[l]) / L; dh holds dL/dh[l+1], then dL/dh[l] */
+  const float inv = 1.0f / (float)L;
+  for (int l = L - 1; l >= 0; l--) {
+    for (long i = 0; i < M * C; i++) m->tmp2[i] = inv * m->dh[i];
+    block_backward(m, &m->it[l], m->dh, m->tmp2, m->h + l * M * C);
+  }
+  /* h[0] = lift_out(GELU(lift x)) + pe.linear(ff) */
+  for (int b = 0; b < m->B; b++)
+    fc_linear_backward(NULL, G_(m, "pe.linear.weight"), G_(m, "pe.linear.bias"), m->dh + b * P * C, m->ff,
+                       P_(m, "pe.linear.weight"), P, (int)C, (int)C);
+  zero(m->tmp, M * W);
+  fc_linear_backward(m->tmp, G_(m, "lift_out.weight"), NULL, m->dh, m->ga, P_(m, "lift_out.weight"), M, (int)W,
+                     (int)C);
+  zero(m->da, M * W);
+  fc_gelu_backward(m->da, m->tmp, m->la, M * W);
+  fc_grouped_lift_backward(dx, G_(m, "lift.weight"), G_(m, "lift.bias"), m->da, m->x, P_(m, "lift.weight"), M, 3,
+                           (int)W / 3);
+  return FC_SUCCESS;
+}

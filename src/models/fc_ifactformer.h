@@ -26,10 +26,15 @@
  *   block.A.to_q.weight, block.A.to_k.weight [H Dk][C]           (A = x, y, z)
  *   block.to_out1.weight [C][nV], block.to_out2.weight [C][C]
  *   proj1.weight [G][C], proj2.weight [3][G], proj2.bias [3]
- * Not yet: a distributed version over MPI slabs, checkpoint hyper-parameters, training. */
+ * Checkpoints: fc_ifactformer_hparams / fc_ifactformer_config_from_hparams (every config field and
+ * the text hyper-parameter 'coords': which coordinates the caller passed, "linspace" = linspace(0,
+ * L, n) with the endpoint per axis as the reference code, or "physical" = the grid's coordinates).
+ * Trained by `flowcast train` (model_type ifactformer_m / ifactformer_o, data-parallel) and rolled
+ * out by `flowcast rollout` on one rank. Not yet: a distributed version over MPI slabs. */
 #ifndef FC_IFACTFORMER_H
 #define FC_IFACTFORMER_H
 
+#include "fc_checkpoint.h"
 #include "fc_nn.h"
 #include "fc_params.h"
 
@@ -56,6 +61,17 @@ fc_err fc_ifactformer_init(fc_ifactformer *m, unsigned long long seed);
 fc_params *fc_ifactformer_params(fc_ifactformer *m);
 const fc_ifactformer_config *fc_ifactformer_get_config(const fc_ifactformer *m);
 const char *fc_ifactformer_type(const fc_ifactformer *m); /* "ifactformer_m" or "ifactformer_o" */
+
+/* Hyper-parameters for checkpoints: "ndim" (3), "in_channels"/"out_channels" (3), every config
+ * field and the text "coords" (coords: "linspace" or "physical", see above). Returns the count. */
+int fc_ifactformer_hparams(const fc_ifactformer *m, const char *coords, fc_hparam *h, int max);
+/* The configuration (and coords, len >= 16) stored in a checkpoint's hyper-parameters. */
+fc_err fc_ifactformer_config_from_hparams(const fc_hparam *h, int n, const char *path, fc_ifactformer_config *c,
+                                          char *coords, size_t len);
+
+/* The coordinates of one axis of n points and length `length` for the choice coords:
+ * "linspace": i length / (n - 1) (0 when n = 1); "physical": grid[i] (the grid's coordinates). */
+fc_err fc_ifactformer_axis_coords(const char *coords, int n, double length, const double *grid, float *out);
 
 /* Floats of workspace (saved activations of every iteration and backward buffers) for
  * batch B on grid dims. */

@@ -501,3 +501,57 @@ fc_err fc_ifactformer_backward(fc_ifactformer *m, float *dx, const float *dy)
                            (int)W / 3);
   return FC_SUCCESS;
 }
+
+int fc_ifactformer_hparams(const fc_ifactformer *m, const char *coords, fc_hparam *h, int max)
+{
+  const fc_ifactformer_config *c = &m->c;
+  const struct {
+    const char *name;
+    double v;
+  } list[] = {{"ndim", 3},          {"in_channels", 3},         {"out_channels", 3},
+              {"C", c->C},          {"H", c->H},                {"Dv", c->Dv},
+              {"mult", c->mult},    {"L", c->L},                {"variant", c->variant},
+              {"lift_width", m->W}, {"freq_scale", c->freq_scale}};
+  int n = (int)(sizeof list / sizeof list[0]);
+  for (int i = 0; i < n && i < max; i++) {
+    memset(&h[i], 0, sizeof h[i]);
+    snprintf(h[i].name, sizeof h[i].name, "%s", list[i].name);
+    h[i].value = list[i].v;
+  }
+  if (n < max) {
+    memset(&h[n], 0, sizeof h[n]);
+    snprintf(h[n].name, sizeof h[n].name, "coords");
+    h[n].is_text = 1;
+    snprintf(h[n].text, sizeof h[n].text, "%s", coords ? coords : "linspace");
+  }
+  return n + 1;
+}
+
+fc_err fc_ifactformer_config_from_hparams(const fc_hparam *h, int n, const char *path, fc_ifactformer_config *c,
+                                          char *coords, size_t len)
+{
+  static const char *names[] = {"C", "H", "Dv", "mult", "L", "variant", "lift_width", "freq_scale"};
+  double v[8];
+  for (int i = 0; i < 8; i++) FcCall(fc_hparam_get(h, n, names[i], path, &v[i]));
+  *c = (fc_ifactformer_config){(int)v[0], (int)v[1], (int)v[2], (int)v[3], (int)v[4],
+                               (int)v[5] == 1 ? FC_IFACT_CHAINED : FC_IFACT_PARALLEL, (int)v[6], (float)v[7]};
+  int found = 0;
+  for (int i = 0; i < n; i++)
+    if (!strcmp(h[i].name, "coords") && h[i].is_text) {
+      if (coords) snprintf(coords, len, "%s", h[i].text);
+      found = 1;
+    }
+  if (!found) FcRaise(FC_ERR_INPUT, "checkpoint '%s' lacks the hyper-parameter 'coords' (linspace or physical)", path);
+  return FC_SUCCESS;
+}
+
+fc_err fc_ifactformer_axis_coords(const char *coords, int n, double length, const double *grid, float *out)
+{
+  if (!strcmp(coords, "linspace")) {
+    for (int i = 0; i < n; i++) out[i] = n > 1 ? (float)(i * length / (n - 1)) : 0.0f;
+  } else if (!strcmp(coords, "physical") && grid) {
+    for (int i = 0; i < n; i++) out[i] = (float)grid[i];
+  } else
+    FcRaise(FC_ERR_INPUT, "IFactFormer coordinates '%s': expected linspace or physical", coords);
+  return FC_SUCCESS;
+}

@@ -4,6 +4,11 @@
  * spectral convolutions transform the slabs with FFTW-MPI, so 1, 2 or 4 ranks give the
  * same trajectory to float32 round-off.
  *
+ * IFactFormer checkpoints (ifactformer_m / ifactformer_o) roll out on ONE rank only for now (the
+ * model has no slab-distributed version yet): on more ranks the command fails with a message
+ * saying so. Their coordinates are rebuilt from the initial file's grid with the choice the
+ * checkpoint records (hyper-parameter 'coords').
+ *
  * A state that turns NaN/Inf, or whose largest magnitude exceeds rollout_blowup times the
  * initial one, stops the rollout: the states written so far (and the last good one) are
  * kept in a complete output file, and the command fails with a message saying why. */
@@ -13,6 +18,7 @@
 #include <string.h>
 
 #include "fc_fno.h"
+#include "fc_ifactformer.h"
 #include "fc_io.h"
 #include "fc_log.h"
 #include "fc_rollout.h"
@@ -59,7 +65,10 @@ static fc_err read_config(fc_case *c, rollout_config *r)
 }
 
 typedef struct {
-  fc_fno *m;
+  fc_fno *m;            /* fno, ifno */
+  fc_ifactformer *ifa;  /* ifactformer_m, ifactformer_o */
+  char coords[32];      /* IFactFormer: linspace or physical */
+  float *coord[3];
   fc_grid *g;
   fc_field *f;          /* one snapshot, double, for reading and writing */
   fc_field_reader *rd;
@@ -76,8 +85,15 @@ static fc_err load_model(MPI_Comm comm, const rollout_config *r, rollout_state *
   int nh;
   char type[64];
   FcCall(fc_checkpoint_peek(comm, r->checkpoint, type, sizeof type, h, 32, &nh));
+  const int ifact = !strncmp(type, "ifactformer", 11);
   fc_fno_config mc;
-  FcCall(fc_fno_config_from_hparams(h, nh, r->checkpoint, &mc));
+  fc_ifactformer_config ic;
+  if (ifact) {
+    FcCall(fc_ifactformer_config_from_hparams(h, nh, r->checkpoint, &ic, s->coords, sizeof s->coords));
+    memset(&mc, 0, sizeof mc);
+    mc.ndim = 3;
+    mc.in_channels = 3;
+  } else FcCall(fc_fno_config_from_hparams(h, nh, r->checkpoint, &mc));
   double W, nc;
   FcCall(fc_hparam_get(h, nh, "data_window", r->checkpoint, &W));
   FcCall(fc_hparam_get(h, nh, "data_components", r->checkpoint, &nc));
@@ -89,12 +105,20 @@ static fc_err load_model(MPI_Comm comm, const rollout_config *r, rollout_state *
   snprintf(field, flen, "w");
   for (int i = 0; i < nh; i++)
     if (!strcmp(h[i].name, "data_field") && h[i].is_text) snprintf(field, flen, "%s", h[i].text);
-  FcCall(fc_fno_create(&mc, &s->m));
   fc_named_array arrays[2] = {{"field_mean", s->mean, s->nc}, {"field_std", s->std, s->nc}};
-  fc_checkpoint ck = {fc_fno_type(s->m), h, 0, fc_fno_params(s->m), 0, NULL, 0, 0, 0, 0, arrays, 2};
   fc_hparam mine[32];
-  ck.nhparams = fc_fno_hparams(s->m, mine, 32);
-  ck.hparams = mine;
+  fc_params *p;
+  int nmine;
+  if (ifact) {
+    FcCall(fc_ifactformer_create(&ic, &s->ifa));
+    p = fc_ifactformer_params(s->ifa);
+    nmine = fc_ifactformer_hparams(s->ifa, s->coords, mine, 32);
+  } else {
+    FcCall(fc_fno_create(&mc, &s->m));
+    p = fc_fno_params(s->m);
+    nmine = fc_fno_hparams(s->m, mine, 32);
+  }
+  fc_checkpoint ck = {s->ifa ? fc_ifactformer_type(s->ifa) : fc_fno_type(s->m), mine, nmine, p, 0, NULL, 0, 0, 0, 0, arrays, 2};
   FcCall(fc_checkpoint_load(comm, r->checkpoint, &ck));
   return FC_SUCCESS;
 }
@@ -127,12 +151,19 @@ static fc_err rollout(fc_case *c, MPI_Comm comm, int argc, char **argv, const ro
 {
   char field[64];
   FcCall(load_model(comm, r, s, field, sizeof field));
-  const fc_fno_config *mc = fc_fno_get_config(s->m);
+  const int mndim = s->ifa ? 3 : fc_fno_get_config(s->m)->ndim;
+  const char *mtype = s->ifa ? fc_ifactformer_type(s->ifa) : fc_fno_type(s->m);
+  int size;
+  FcCallMPI(MPI_Comm_size(comm, &size));
+  if (s->ifa && size > 1)
+    FcRaiseComm(comm, FC_ERR_INPUT,
+                "checkpoint '%s' holds an %s model: its rollout runs on one rank only for now (got %d ranks; "
+                "run with mpiexec -n 1)", r->checkpoint, mtype, size);
   FcCall(fc_field_reader_open(comm, r->initial, &s->rd));
   FcCall(fc_field_reader_grid(s->rd, &s->g));
-  if (s->g->ndim != mc->ndim)
+  if (s->g->ndim != mndim)
     FcRaiseComm(comm, FC_ERR_INPUT, "initial file '%s' is %dD, the model of '%s' is %dD", r->initial, s->g->ndim,
-                r->checkpoint, mc->ndim);
+                r->checkpoint, mndim);
   long nsteps;
   const fc_step_info *steps;
   FcCall(fc_field_reader_steps(s->rd, &nsteps, &steps));
@@ -143,8 +174,19 @@ static fc_err rollout(fc_case *c, MPI_Comm comm, int argc, char **argv, const ro
   fc_decomp d;
   FcCall(fc_decomp_slab(comm, s->g->n[0], &d));
   int n[3] = {(int)s->g->n[0], (int)s->g->n[1], s->g->ndim == 3 ? (int)s->g->n[2] : 1};
-  FcCall(fc_fno_setup(s->m, 1, n, comm));
-  const long npts = fc_fno_local_points(s->m), W = s->W, nc = s->nc;
+  long npts;
+  if (s->ifa) {
+    for (int a = 0; a < 3; a++) {
+      FcCall(FcMalloc(n[a], &s->coord[a]));
+      FcCall(fc_ifactformer_axis_coords(s->coords, n[a], s->g->length[a], s->g->coord[a], s->coord[a]));
+    }
+    FcCall(fc_ifactformer_setup(s->ifa, 1, n, s->coord[0], s->coord[1], s->coord[2]));
+    npts = (long)n[0] * n[1] * n[2];
+  } else {
+    FcCall(fc_fno_setup(s->m, 1, n, comm));
+    npts = fc_fno_local_points(s->m);
+  }
+  const long W = s->W, nc = s->nc;
   if (npts != d.nxl * fc_grid_plane_points(s->g))
     FcRaiseComm(comm, FC_ERR_INTERNAL, "the model's slab differs from the field decomposition");
   FcCall(fc_field_create(s->g, &d, field, (int)nc, &s->f));
@@ -167,12 +209,13 @@ static fc_err rollout(fc_case *c, MPI_Comm comm, int argc, char **argv, const ro
   FcCall(fc_field_writer_parameter(s->w, "dt", dt));
   FcCall(write_state(s, s->y, 0, t0));
   fc_print(comm, "flowcast rollout: %s from %s (snapshots %ld..%ld), %ld steps on %d rank(s) -> %s\n",
-           fc_fno_type(s->m), r->initial, r->start, r->start + W - 1, r->steps, d.size, r->output);
+           mtype, r->initial, r->start, r->start + W - 1, r->steps, d.size, r->output);
   fc_progress prog;
   fc_progress_start(&prog, comm, "step", r->steps);
   long last_written = 0;
   for (long k = 1; k <= r->steps; k++) {
-    FcCall(fc_fno_forward(s->m, s->y, s->win));
+    if (s->ifa) FcCall(fc_ifactformer_forward(s->ifa, s->y, s->win));
+    else FcCall(fc_fno_forward(s->m, s->y, s->win));
     double mx;
     FcCall(state_norm(comm, s->y, npts * nc, s, &mx, &finite));
     if (!finite || mx > r->blowup * max0) {
@@ -218,6 +261,8 @@ fc_err fc_rollout_run(fc_case *c, MPI_Comm comm, int argc, char **argv)
   fc_field_destroy(&s.f);
   fc_grid_destroy(&s.g);
   fc_fno_destroy(&s.m);
+  fc_ifactformer_destroy(&s.ifa);
+  for (int a = 0; a < 3; a++) free(s.coord[a]);
   free(s.win);
   free(s.y);
   return e;

@@ -75,8 +75,13 @@ static fc_err read_trajectory(const char *path, const char *field, int j, fc_dat
     for (int a = 0; a < 3; a++) {
       d->n[a] = a < g->ndim ? (int)g->n[a] : 1;
       d->npts *= d->n[a];
+      d->length[a] = a < g->ndim ? g->length[a] : 0;
+      if (!e && a < g->ndim) {
+        e = FcMalloc(d->n[a], &d->coord[a]);
+        for (int i = 0; !e && i < d->n[a]; i++) d->coord[a][i] = g->coord[a][i];
+      }
     }
-    e = FcMalloc((long)d->ntraj * d->nt * d->npts * d->ncomp, &d->data);
+    if (!e) e = FcMalloc((long)d->ntraj * d->nt * d->npts * d->ncomp, &d->data);
   }
   if (!e && (g->ndim != d->ndim || ns != d->nt || g->n[0] != d->n[0] || g->n[1] != d->n[1] ||
              (g->ndim == 3 && g->n[2] != d->n[2])))
@@ -148,6 +153,10 @@ void fc_dataset_free(fc_dataset *d)
 {
   free(d->data);
   d->data = NULL;
+  for (int a = 0; a < 3; a++) {
+    free(d->coord[a]);
+    d->coord[a] = NULL;
+  }
 }
 
 long fc_dataset_count(const fc_dataset *d, int validation)

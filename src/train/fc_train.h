@@ -1,4 +1,5 @@
-/* Training neural operators on trajectories (flowcast train).
+/* Training neural operators on trajectories (flowcast train): FNO/IFNO, and IFactFormer-m/-o
+ * (model_type ifactformer_m/_o: 3D, 3 components, window 1, u(t) -> u(t + dt)).
  *
  * Data: a directory of trajectory files (flowcast field files, one per trajectory, e.g.
  * written by `flowcast simulate`), each with snapshots of one field on the same grid. A
@@ -14,6 +15,7 @@
 
 #include "fc_case.h"
 #include "fc_fno.h"
+#include "fc_ifactformer.h"
 #include "fc_optim.h"
 
 typedef struct {
@@ -22,6 +24,8 @@ typedef struct {
   long npts;            /* points per snapshot */
   float *data;          /* [ntraj][nt][npts][ncomp], normalised */
   float mean[8], std[8];/* per component */
+  double length[3];     /* axis lengths of the grid */
+  double *coord[3];     /* the grid's coordinates per axis (n[a] each; NULL past ndim) */
   int window;
   int ntrain;           /* the first ntrain trajectories train, the rest validate */
 } fc_dataset;
@@ -41,7 +45,10 @@ typedef struct {
   char data_dir[PATH_MAX], field[64], checkpoint[PATH_MAX];
   int ncomp, window, max_traj;
   double val_fraction;
-  fc_fno_config model;
+  char model_type[32];  /* fno, ifno, ifactformer_m, ifactformer_o */
+  fc_fno_config model;  /* fno, ifno */
+  fc_ifactformer_config ifact; /* ifactformer_m, ifactformer_o (3D, 3 components, window 1) */
+  char coords[16];      /* IFactFormer coordinates: linspace or physical */
   int epochs, batch, seed, checkpoint_every, resume;
   long stop_after; /* optimizer steps of this run before it stops with a checkpoint (0: never) */
   char optimizer[16], loss[16];

@@ -21,7 +21,9 @@ typedef struct {
   int rank, size;
   const fc_train_config *t;
   fc_dataset d;
-  fc_fno *m;
+  fc_fno *m;             /* fno, ifno */
+  fc_ifactformer *ifa;   /* ifactformer_m, ifactformer_o */
+  float *coord[3];       /* IFactFormer coordinates per axis */
   int B, r0, nr;         /* global batch; this rank's rows [r0, r0 + nr) */
   long *perm;            /* the epoch's permutation of the training samples */
   float *x, *y, *yh, *dy, *yd, *yhd; /* local batch buffers */
@@ -29,6 +31,33 @@ typedef struct {
   int nhp;
   fc_named_array norm[2];
 } trainer;
+
+static fc_params *model_params(trainer *tr) { return tr->ifa ? fc_ifactformer_params(tr->ifa) : fc_fno_params(tr->m); }
+static const char *model_type(const trainer *tr) { return tr->ifa ? fc_ifactformer_type(tr->ifa) : fc_fno_type(tr->m); }
+static fc_err model_forward(trainer *tr, float *y, const float *x)
+{
+  return tr->ifa ? fc_ifactformer_forward(tr->ifa, y, x) : fc_fno_forward(tr->m, y, x);
+}
+static fc_err model_backward(trainer *tr, const float *dy)
+{
+  return tr->ifa ? fc_ifactformer_backward(tr->ifa, NULL, dy) : fc_fno_backward(tr->m, NULL, dy);
+}
+
+/* The optimizer step on the trainable runs of the slab only: frozen tensors (IFactFormer's
+ * pe.B) are not decayed by AdamW (element-wise, so the same result as one call when all train). */
+static void optimizer_step(fc_params *p, const fc_adam_config *adam, long t, double lr)
+{
+  for (long i = 0; i < p->n;) {
+    if (p->mask && !p->mask[i]) {
+      i++;
+      continue;
+    }
+    long j = i;
+    while (j < p->n && (!p->mask || p->mask[j])) j++;
+    fc_adam_step(p->data + i, p->grad + i, p->m + i, p->v + i, j - i, adam, t, lr);
+    i = j;
+  }
+}
 
 /* Fisher-Yates with the counter-based RNG: the same permutation on every rank. */
 static void permutation(long *p, long n, unsigned long long seed, long epoch)
@@ -64,8 +93,8 @@ static double batch_loss(trainer *tr, int nr, float *dy)
 
 static fc_err save(trainer *tr, long step, long epoch, long next_batch)
 {
-  fc_params *p = fc_fno_params(tr->m);
-  fc_checkpoint ck = {fc_fno_type(tr->m), tr->hp, tr->nhp, p, 1, tr->t->optimizer, step, epoch,
+  fc_params *p = model_params(tr);
+  fc_checkpoint ck = {model_type(tr), tr->hp, tr->nhp, p, 1, tr->t->optimizer, step, epoch,
                       (unsigned long long)tr->t->seed, (unsigned long long)next_batch, tr->norm, 2};
   FcCall(fc_checkpoint_save(tr->comm, tr->t->checkpoint, &ck));
   return FC_SUCCESS;
@@ -85,7 +114,7 @@ static fc_err validate(trainer *tr, double *loss)
       fc_dataset_sample(d, 1, s < nval ? s : 0, tr->x + i * per_in, tr->y + i * per_out);
       real += s < nval;
     }
-    if (tr->nr) FcCall(fc_fno_forward(tr->m, tr->yh, tr->x));
+    if (tr->nr) FcCall(model_forward(tr, tr->yh, tr->x));
     if (real) sum += batch_loss(tr, real, NULL); /* the real samples come first */
     counted += real;
   }
@@ -99,14 +128,14 @@ static fc_err train_loop(trainer *tr)
 {
   const fc_train_config *t = tr->t;
   const fc_dataset *d = &tr->d;
-  fc_params *p = fc_fno_params(tr->m);
+  fc_params *p = model_params(tr);
   const long ntrain = fc_dataset_count(d, 0), nb = ntrain / tr->B, per_in = d->npts * d->window * d->ncomp,
              per_out = d->npts * d->ncomp;
   if (nb < 1) FcRaiseComm(tr->comm, FC_ERR_INPUT, "%ld training samples: fewer than one batch of %d", ntrain, tr->B);
   const fc_adam_config adam = {0.9, 0.999, 1e-8, t->weight_decay, !strcmp(t->optimizer, "adamw")};
   long step = 0, epoch = 0, first_batch = 0;
   if (t->resume) {
-    fc_checkpoint ck = {fc_fno_type(tr->m), tr->hp, tr->nhp, p, 1, t->optimizer, 0, 0, 0, 0, tr->norm, 2};
+    fc_checkpoint ck = {model_type(tr), tr->hp, tr->nhp, p, 1, t->optimizer, 0, 0, 0, 0, tr->norm, 2};
     float mean[8], std[8];
     memcpy(mean, tr->norm[0].data, sizeof mean);
     memcpy(std, tr->norm[1].data, sizeof std);
@@ -121,7 +150,7 @@ static fc_err train_loop(trainer *tr)
   }
   fc_print(tr->comm,
            "flowcast train: %s, %ld parameters, %ld training / %ld validation samples, batch %d on %d rank(s), %d epochs\n",
-           fc_fno_type(tr->m), fc_params_count(p, 1), ntrain, fc_dataset_count(d, 1), tr->B, tr->size, t->epochs);
+           model_type(tr), fc_params_count(p, 1), ntrain, fc_dataset_count(d, 1), tr->B, tr->size, t->epochs);
   double t_start = fc_wtime();
   long samples_done = 0, first_step = step;
   for (; epoch < t->epochs; epoch++, first_batch = 0) {
@@ -135,13 +164,13 @@ static fc_err train_loop(trainer *tr)
       fc_params_zero_grad(p);
       double loc = 0;
       if (tr->nr) {
-        FcCall(fc_fno_forward(tr->m, tr->yh, tr->x));
+        FcCall(model_forward(tr, tr->yh, tr->x));
         loc = batch_loss(tr, tr->nr, tr->dy);
-        FcCall(fc_fno_backward(tr->m, NULL, tr->dy));
+        FcCall(model_backward(tr, tr->dy));
       }
       FcCall(fc_params_allreduce_grad(p, tr->comm, (double)tr->nr / tr->B));
       if (t->clip > 0) fc_clip_grad_norm(p->grad, p->n, t->clip);
-      fc_adam_step(p->data, p->grad, p->m, p->v, p->n, &adam, step + 1, lr);
+      optimizer_step(p, &adam, step + 1, lr);
       step++;
       double all = 0;
       FcCallMPI(MPI_Allreduce(&loc, &all, 1, MPI_DOUBLE, MPI_SUM, tr->comm));
@@ -179,13 +208,28 @@ static fc_err setup(trainer *tr, MPI_Comm comm, const fc_train_config *t)
   MPI_Comm_rank(comm, &tr->rank);
   MPI_Comm_size(comm, &tr->size);
   FcCall(fc_dataset_load(comm, t->data_dir, t->field, t->ncomp, t->window, t->val_fraction, t->max_traj, &tr->d));
-  fc_fno_config mc = t->model;
-  mc.ndim = tr->d.ndim;
-  mc.in_channels = t->window * t->ncomp;
-  mc.out_channels = t->ncomp;
-  FcCall(fc_fno_create(&mc, &tr->m));
-  FcCall(fc_fno_init(tr->m, (unsigned long long)t->seed));
-  tr->nhp = fc_fno_hparams(tr->m, tr->hp, 20);
+  if (!strncmp(t->model_type, "ifactformer", 11)) {
+    const fc_dataset *d = &tr->d;
+    if (d->ndim != 3 || t->ncomp != 3 || t->window != 1)
+      FcRaiseComm(comm, FC_ERR_INPUT,
+                  "model_type %s learns u(t) -> u(t + dt) of a 3D, 3-component field: got a %dD grid, data_components %d, "
+                  "data_window %d (expected 3, 3, 1)", t->model_type, d->ndim, t->ncomp, t->window);
+    FcCall(fc_ifactformer_create(&t->ifact, &tr->ifa));
+    FcCall(fc_ifactformer_init(tr->ifa, (unsigned long long)t->seed));
+    for (int a = 0; a < 3; a++) {
+      FcCall(FcMalloc(d->n[a], &tr->coord[a]));
+      FcCall(fc_ifactformer_axis_coords(t->coords, d->n[a], d->length[a], d->coord[a], tr->coord[a]));
+    }
+    tr->nhp = fc_ifactformer_hparams(tr->ifa, t->coords, tr->hp, 20);
+  } else {
+    fc_fno_config mc = t->model;
+    mc.ndim = tr->d.ndim;
+    mc.in_channels = t->window * t->ncomp;
+    mc.out_channels = t->ncomp;
+    FcCall(fc_fno_create(&mc, &tr->m));
+    FcCall(fc_fno_init(tr->m, (unsigned long long)t->seed));
+    tr->nhp = fc_fno_hparams(tr->m, tr->hp, 20);
+  }
   fc_hparam extra[3] = {{"data_window", 0, t->window, ""}, {"data_components", 0, t->ncomp, ""}, {"data_field", 1, 0, ""}};
   snprintf(extra[2].text, sizeof extra[2].text, "%s", t->field);
   for (int i = 0; i < 3; i++) tr->hp[tr->nhp++] = extra[i];
@@ -197,7 +241,8 @@ static fc_err setup(trainer *tr, MPI_Comm comm, const fc_train_config *t)
   tr->nr = base + (tr->rank < extra_rows);
   tr->r0 = tr->rank * base + (tr->rank < extra_rows ? tr->rank : extra_rows);
   if (tr->B < tr->size) FcRaise(FC_ERR_INPUT, "key 'train_batch' = %d: at least one sample per rank (%d ranks)", tr->B, tr->size);
-  FcCall(fc_fno_setup(tr->m, tr->nr, tr->d.n, MPI_COMM_SELF));
+  if (tr->ifa) FcCall(fc_ifactformer_setup(tr->ifa, tr->nr, tr->d.n, tr->coord[0], tr->coord[1], tr->coord[2]));
+  else FcCall(fc_fno_setup(tr->m, tr->nr, tr->d.n, MPI_COMM_SELF));
   const long per_in = tr->d.npts * t->window * t->ncomp, per_out = tr->d.npts * t->ncomp, nr = tr->nr;
   FcCall(FcMalloc(fc_dataset_count(&tr->d, 0) + 1, &tr->perm));
   FcCall(FcMalloc(nr * per_in + 1, &tr->x));
@@ -218,6 +263,8 @@ fc_err fc_train_run(MPI_Comm comm, const fc_train_config *t, const char *case_pa
   for (int i = 0; i < 6; i++) free(bufs[i]);
   free(tr.perm);
   fc_fno_destroy(&tr.m);
+  fc_ifactformer_destroy(&tr.ifa);
+  for (int a = 0; a < 3; a++) free(tr.coord[a]);
   fc_dataset_free(&tr.d);
   return e;
 }

@@ -18,41 +18,43 @@ set_tests_properties(ifactformer_train_clean PROPERTIES LABELS unit TIMEOUT 30 F
 
 foreach(np 1 2)
   fc_cli_test(ifactformer_train_m_np${np} ok [=[^wrote .*ift_m_np]=] NP ${np} REQUIRES ifactformer_train_clean
+                SETUP ift_m
                 ALSO [=[^flowcast train: ifactformer_m, .* 3 training / 3 validation samples, batch 2 on]=] "${FC_IFT_DONE}"
                 ARGS ${FC_IFT_ARGS} -output_checkpoint ${FC_IFT_OUT}/ift_m_np${np}.h5)
 endforeach()
 add_test(NAME ifactformer_train_data_parallel_same_weights
          COMMAND ${FC_H5DIFF} --report --delta=1e-5 ${FC_IFT_OUT}/ift_m_np1.h5 ${FC_IFT_OUT}/ift_m_np2.h5 /params /params)
-set_tests_properties(ifactformer_train_data_parallel_same_weights PROPERTIES
-                     DEPENDS "ifactformer_train_m_np1;ifactformer_train_m_np2" LABELS unit TIMEOUT 60)
+set_tests_properties(ifactformer_train_data_parallel_same_weights PROPERTIES FIXTURES_REQUIRED ift_m LABELS unit
+                                                                             TIMEOUT 60)
 
 # pe.B is frozen: AdamW's decoupled weight decay must leave it alone (the same with another decay)
 fc_cli_test(ifactformer_train_m_decay ok [=[^wrote .*ift_m_decay\.h5]=] NP 1 REQUIRES ifactformer_train_clean
+              SETUP ift_m_decay
               ARGS ${FC_IFT_ARGS} -train_weight_decay 0.5 -output_checkpoint ${FC_IFT_OUT}/ift_m_decay.h5)
 add_test(NAME ifactformer_train_frozen_pe
          COMMAND ${FC_H5DIFF} --report ${FC_IFT_OUT}/ift_m_np1.h5 ${FC_IFT_OUT}/ift_m_decay.h5 /params/pe.B /params/pe.B)
-set_tests_properties(ifactformer_train_frozen_pe PROPERTIES DEPENDS "ifactformer_train_m_np1;ifactformer_train_m_decay"
-                     LABELS unit TIMEOUT 60)
+set_tests_properties(ifactformer_train_frozen_pe PROPERTIES FIXTURES_REQUIRED "ift_m;ift_m_decay" LABELS unit
+                                                              TIMEOUT 60)
 
 set(FC_IFT_O -model_type ifactformer_o -model_coords physical -train_batch 1)
-fc_cli_test(ifactformer_train_o_full ok [=[^wrote .*ift_o_full\.h5]=] NP 1 REQUIRES ifactformer_train_clean
+fc_cli_test(ifactformer_train_o_full ok [=[^wrote .*ift_o_full\.h5]=] NP 1 REQUIRES ifactformer_train_clean SETUP ift_o
               ALSO [=[^flowcast train: ifactformer_o, .* batch 1 on 1 rank]=] "${FC_IFT_DONE}"
               ARGS ${FC_IFT_ARGS} ${FC_IFT_O} -output_checkpoint ${FC_IFT_OUT}/ift_o_full.h5)
 fc_cli_test(ifactformer_train_o_part ok [=[^stopped after 2 steps]=] NP 1 REQUIRES ifactformer_train_clean
+              SETUP ift_o_part
               ARGS ${FC_IFT_ARGS} ${FC_IFT_O} -output_checkpoint ${FC_IFT_OUT}/ift_o_part.h5 -train_stop_after 2)
-fc_cli_test(ifactformer_train_o_resume ok [=[^wrote .*ift_o_part\.h5]=] NP 1 REQUIRES ifactformer_train_clean
+fc_cli_test(ifactformer_train_o_resume ok [=[^wrote .*ift_o_part\.h5]=] NP 1 REQUIRES ifactformer_train_clean ift_o_part
+              SETUP ift_o
               ALSO [=[^resuming from .*ift_o_part\.h5: step 2, epoch 1, batch 2]=] "${FC_IFT_DONE}"
               ARGS ${FC_IFT_ARGS} ${FC_IFT_O} -output_checkpoint ${FC_IFT_OUT}/ift_o_part.h5 -train_resume true)
-set_tests_properties(ifactformer_train_o_resume PROPERTIES DEPENDS ifactformer_train_o_part)
 add_test(NAME ifactformer_train_resume_same_weights
          COMMAND ${FC_H5DIFF} --report ${FC_IFT_OUT}/ift_o_full.h5 ${FC_IFT_OUT}/ift_o_part.h5 /params /params)
-set_tests_properties(ifactformer_train_resume_same_weights PROPERTIES
-                     DEPENDS "ifactformer_train_o_full;ifactformer_train_o_resume" LABELS unit TIMEOUT 60)
+set_tests_properties(ifactformer_train_resume_same_weights PROPERTIES FIXTURES_REQUIRED ift_o LABELS unit TIMEOUT 60)
 fc_cli_test(ifactformer_train_coords_recorded ok [=[@coords = "physical"]=] ALSO [=[model 'ifactformer_o']=]
               ARGS info ${FC_IFT_OUT}/ift_o_full.h5)
-set_tests_properties(ifactformer_train_coords_recorded PROPERTIES DEPENDS ifactformer_train_o_full)
+set_tests_properties(ifactformer_train_coords_recorded PROPERTIES FIXTURES_REQUIRED "filter_inputs;filter_runs;ift_o")
 fc_cli_test(ifactformer_train_coords_linspace ok [=[@coords = "linspace"]=] ARGS info ${FC_IFT_OUT}/ift_m_np1.h5)
-set_tests_properties(ifactformer_train_coords_linspace PROPERTIES DEPENDS ifactformer_train_m_np1)
+set_tests_properties(ifactformer_train_coords_linspace PROPERTIES FIXTURES_REQUIRED "filter_inputs;filter_runs;ift_m")
 
 set(FC_IFT_ROLL rollout ${CMAKE_CURRENT_SOURCE_DIR}/rollout_small.yaml -rollout_initial ${FC_IFT_DATA}/traj_00001.h5
                 -rollout_steps 3)
@@ -61,15 +63,16 @@ foreach(v m_np1 o_full)
                 ALSO [=[^flowcast rollout: ifactformer_. from .* 3 steps on 1 rank]=] [=[^step 3/3 ]=]
                 ARGS ${FC_IFT_ROLL} -rollout_checkpoint ${FC_IFT_OUT}/ift_${v}.h5
                      -rollout_output ${FC_IFT_OUT}/ift_rollout_${v}.h5)
-  set_tests_properties(ifactformer_rollout_${v} PROPERTIES DEPENDS ifactformer_train_${v})
+  set_tests_properties(ifactformer_rollout_${v} PROPERTIES FIXTURES_REQUIRED "filter_inputs;filter_runs;ift_m;ift_o"
+                                                         FIXTURES_SETUP ift_rollout)
 endforeach()
 add_test(NAME ifactformer_rollout_xdmf COMMAND ${FC_SYSTEM_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/check_xdmf.py
                                               ${FC_IFT_OUT}/ift_rollout_m_np1.xmf --steps 4 --attributes velocity)
-set_tests_properties(ifactformer_rollout_xdmf PROPERTIES DEPENDS ifactformer_rollout_m_np1 LABELS unit TIMEOUT 60)
+set_tests_properties(ifactformer_rollout_xdmf PROPERTIES FIXTURES_REQUIRED ift_rollout LABELS unit TIMEOUT 60)
 fc_cli_test(ifactformer_rollout_np2 fail [=[holds an ifactformer_m model: its rollout runs on one rank only for now \(got 2 ranks]=]
               NP 2 ABSENT ${FC_IFT_OUT}/ift_rollout_np2.h5
               ARGS ${FC_IFT_ROLL} -rollout_checkpoint ${FC_IFT_OUT}/ift_m_np1.h5 -rollout_output ${FC_IFT_OUT}/ift_rollout_np2.h5)
-set_tests_properties(ifactformer_rollout_np2 PROPERTIES DEPENDS ifactformer_train_m_np1)
+set_tests_properties(ifactformer_rollout_np2 PROPERTIES FIXTURES_REQUIRED "filter_inputs;filter_runs;ift_m")
 
 fc_cli_test(ifactformer_train_help ok [=[^  -model_type <choice> .*\[fno, ifno, ifactformer_m, ifactformer_o\]]=]
               ALSO [=[^  -model_heads <int> ]=] [=[^  -model_value_width <int> ]=] [=[^  -model_kernel_mult <int> ]=]

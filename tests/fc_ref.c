@@ -191,3 +191,34 @@ void fc_ref_check_layers(hid_t f, const fc_ref_layer *layers, int nlayers)
   check_ctx k = {layers, nlayers};
   for_each_group(f, check_visit, &k);
 }
+
+void fc_ref_central_differences(double (*loss)(void *ctx), void *ctx, double *x, long n, double h, double *fd)
+{
+  for (long i = 0; i < n; i++) {
+    double s = x[i];
+    x[i] = s + h;
+    double lp = loss(ctx);
+    x[i] = s - h;
+    double lm = loss(ctx);
+    x[i] = s;
+    fd[i] = (lp - lm) / (2.0 * h);
+  }
+}
+
+int fc_ref_check_close(const char *what, const float *a, const double *ref, long n, double tol, double floor)
+{
+  double scale = floor, err = 0;
+  long at = 0;
+  int nan = 0;
+  for (long i = 0; i < n; i++) scale = fmax(scale, fabs(ref[i]));
+  for (long i = 0; i < n; i++) {
+    double e = fabs(a[i] - ref[i]);
+    if (isnan(e)) nan = 1;
+    else if (e > err) err = e, at = i;
+  }
+  int ok = !nan && err <= tol * scale;
+  printf("\n    [%s: max error %.3g relative %.3g; tol %.0e]", what, err, err / scale, tol);
+  if (!ok) printf(" FAILED at %ld (got %.8g, want %.8g)%s", at, n ? (double)a[at] : 0.0, n ? ref[at] : 0.0,
+                  nan ? ", NaN" : "");
+  return ok;
+}

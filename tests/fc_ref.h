@@ -43,4 +43,12 @@ void fc_ref_run_layer(hid_t f, const char *path, fc_ref_stats *st, fc_ref_group_
 /* Every group of f names a layer of the table: no case is skipped silently. */
 void fc_ref_check_layers(hid_t f, const fc_ref_layer *layers, int nlayers);
 
+/* Central differences (step h) of loss(ctx) with respect to each of the n doubles of x (which
+ * loss reads through ctx): fd[i] = (loss(x + h e_i) - loss(x - h e_i)) / 2h. x is restored. */
+void fc_ref_central_differences(double (*loss)(void *ctx), void *ctx, double *x, long n, double h, double *fd);
+
+/* float values a against double references: max |a - ref| <= tol * max(floor, max |ref|), no
+ * NaN; prints the error (and the worst entry on failure); 1 when within. */
+int fc_ref_check_close(const char *what, const float *a, const double *ref, long n, double tol, double floor);
+
 #endif

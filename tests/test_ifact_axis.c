@@ -258,24 +258,6 @@ static void fill(rng *r, float *f, double *d, long n)
   }
 }
 
-static int check_close(const char *what, const float *a, const double *ref, long n, double tol, double floor)
-{
-  double scale = floor, err = 0.0;
-  long worst = 0;
-  int nan = 0;
-  for (long i = 0; i < n; i++) scale = fmax(scale, fabs(ref[i]));
-  for (long i = 0; i < n; i++) {
-    double e = fabs(a[i] - ref[i]);
-    if (isnan(e)) nan = 1;
-    else if (e > err) err = e, worst = i;
-  }
-  int ok = !nan && err <= tol * scale;
-  printf("\n    [%s: max error %.3g relative %.3g]", what, err, err / scale);
-  if (!ok)
-    fprintf(stderr, "  %s: max error %.3g at %ld (got %.8g, want %.8g), allowed %.3g%s\n", what, err, worst,
-            (double)a[worst], ref[worst], tol * scale, nan ? ", NaN found" : "");
-  return ok;
-}
 
 /* double K[b][h][i][j] = sum_d q[b][i][h][d] k[b][j][h][d] */
 static void kernel_d(double *K, const double *q, const double *k, int B, int N, int H, int Dk)
@@ -360,11 +342,11 @@ static void contract_blocked(int axis, const int dims[3])
   contract_bwd_d(dVd, dKd, dyd, Vd, Kd, B, dims, H, Dv, axis);
   char what[96];
   snprintf(what, sizeof what, "blocked contract %c (%dx%dx%d) forward", "xyz"[axis], dims[0], dims[1], dims[2]);
-  CU_ASSERT(check_close(what, out, outd, nV, FWD_TOL, 1.0));
+  CU_ASSERT(fc_ref_check_close(what, out, outd, nV, FWD_TOL, 1.0));
   snprintf(what, sizeof what, "blocked contract %c dV", "xyz"[axis]);
-  CU_ASSERT(check_close(what, dV, dVd, nV, FWD_TOL, 1.0));
+  CU_ASSERT(fc_ref_check_close(what, dV, dVd, nV, FWD_TOL, 1.0));
   snprintf(what, sizeof what, "blocked contract %c dKa", "xyz"[axis]);
-  CU_ASSERT(check_close(what, dK, dKd, nK, FWD_TOL, 1.0));
+  CU_ASSERT(fc_ref_check_close(what, dK, dKd, nK, FWD_TOL, 1.0));
   free(V), free(K), free(dy), free(out), free(dV), free(dK);
   free(Vd), free(Kd), free(dyd), free(outd), free(dVd), free(dKd);
 }
@@ -401,20 +383,14 @@ static double fd_loss(fd_problem *p)
   return L;
 }
 
+static double fd_loss_of(void *p) { return fd_loss(p); }
+
 static int fd_check(const char *what, fd_problem *p, int v, const float *g)
 {
   long n = p->nin[v];
-  double *fd = dzeros(n), *x = p->in[v];
-  for (long i = 0; i < n; i++) {
-    double s = x[i];
-    x[i] = s + FD_STEP;
-    double lp = fd_loss(p);
-    x[i] = s - FD_STEP;
-    double lm = fd_loss(p);
-    x[i] = s;
-    fd[i] = (lp - lm) / (2.0 * FD_STEP);
-  }
-  int ok = check_close(what, g, fd, n, GRAD_TOL, SCALE_FLOOR);
+  double *fd = dzeros(n);
+  fc_ref_central_differences(fd_loss_of, p, p->in[v], n, FD_STEP, fd);
+  int ok = fc_ref_check_close(what, g, fd, n, GRAD_TOL, SCALE_FLOOR);
   free(fd);
   return ok;
 }
@@ -432,7 +408,7 @@ static void test_kernel_fd(void)
   fill(&r, q, p.in[0], nq), fill(&r, k, p.in[1], nq), fill(&r, dy, p.dy, p.ny);
   fc_axis_kernel_forward(K, q, k, p.B, p.N, p.H, p.Dk);
   fd_loss(&p);
-  CU_ASSERT(check_close("kernel forward vs double", K, p.y, p.ny, FWD_TOL, 1.0));
+  CU_ASSERT(fc_ref_check_close("kernel forward vs double", K, p.y, p.ny, FWD_TOL, 1.0));
   fc_axis_kernel_backward(dq, dk, dy, q, k, p.B, p.N, p.H, p.Dk);
   CU_ASSERT(fd_check("kernel dq vs finite differences", &p, 0, dq));
   CU_ASSERT(fd_check("kernel dk vs finite differences", &p, 1, dk));
@@ -458,7 +434,7 @@ static void contract_fd(int axis)
   fc_axis_contract_forward(out, V, K, p.B, p.dims, p.H, p.Dv, axis);
   fd_loss(&p);
   snprintf(what, sizeof what, "contract %c forward vs double", "xyz"[axis]);
-  CU_ASSERT(check_close(what, out, p.y, nV, FWD_TOL, 1.0));
+  CU_ASSERT(fc_ref_check_close(what, out, p.y, nV, FWD_TOL, 1.0));
   fc_axis_contract_backward(dV, dK, dy, V, K, p.B, p.dims, p.H, p.Dv, axis);
   snprintf(what, sizeof what, "contract %c dV vs finite differences", "xyz"[axis]);
   CU_ASSERT(fd_check(what, &p, 0, dV));
@@ -497,7 +473,7 @@ static void test_chained_fd(void)
   chain_alloc(&c);
   chain_forward(&c, out, fin[0]);
   fd_loss(&p);
-  CU_ASSERT(check_close("chain forward vs double", out, p.y, nV, FWD_TOL, 1.0));
+  CU_ASSERT(fc_ref_check_close("chain forward vs double", out, p.y, nV, FWD_TOL, 1.0));
   float *dq[3] = {g[1], g[3], g[5]}, *dk[3] = {g[2], g[4], g[6]};
   chain_backward(&c, g[0], dq, dk, dy, fin[0]);
   static const char *names[7] = {"dV", "dqx", "dkx", "dqy", "dky", "dqz", "dkz"};

@@ -219,37 +219,14 @@ static double fd_loss(fd_ctx *c)
   return L;
 }
 
-/* max |y - y_double| relative to max(1, max|y_double|) */
-static int check_values(const char *what, const float *a, const double *ref, long n, double tol, double floor)
-{
-  double scale = floor, err = 0;
-  long at = 0;
-  int nan = 0;
-  for (long i = 0; i < n; i++) scale = fmax(scale, fabs(ref[i]));
-  for (long i = 0; i < n; i++) {
-    double e = fabs(a[i] - ref[i]);
-    if (isnan(e)) nan = 1;
-    else if (e > err) err = e, at = i;
-  }
-  int ok = !nan && err <= tol * scale;
-  printf("\n    [%s: max error %.3g relative %.3g; tol %.0e]", what, err, err / scale, tol);
-  if (!ok) printf(" FAILED at %ld (got %.8g, want %.8g)%s", at, (double)a[at], ref[at], nan ? ", NaN" : "");
-  return ok;
-}
+
+static double fd_loss_of(void *c) { return fd_loss(c); }
 
 static int check_fd(const char *what, fd_ctx *c, double *v, const float *g, long n)
 {
   double *fd = dzeros(n);
-  for (long i = 0; i < n; i++) {
-    double s = v[i];
-    v[i] = s + FD_STEP;
-    double lp = fd_loss(c);
-    v[i] = s - FD_STEP;
-    double lm = fd_loss(c);
-    v[i] = s;
-    fd[i] = (lp - lm) / (2.0 * FD_STEP);
-  }
-  int ok = check_values(what, g, fd, n, FD_TOL, SCALE_FLOOR);
+  fc_ref_central_differences(fd_loss_of, c, v, n, FD_STEP, fd);
+  int ok = fc_ref_check_close(what, g, fd, n, FD_TOL, SCALE_FLOOR);
   free(fd);
   return ok;
 }
@@ -274,7 +251,7 @@ static void test_fd_rope(void)
     fc_rope_forward(y, x, pos, M, cases[t].Dk, (float)cases[t].scale);
     rope_ref(&c);
     snprintf(what, sizeof what, "rope M=%ld Dk=%d scale=%g: y vs double", M, cases[t].Dk, cases[t].scale);
-    CU_ASSERT(check_values(what, y, yd, n, 1e-6, 1.0));
+    CU_ASSERT(fc_ref_check_close(what, y, yd, n, 1e-6, 1.0));
     fc_rope_backward(dx, dy, pos, M, cases[t].Dk, (float)cases[t].scale);
     snprintf(what, sizeof what, "rope M=%ld Dk=%d scale=%g: dx vs finite differences", M, cases[t].Dk, cases[t].scale);
     CU_ASSERT(check_fd(what, &c, xd, dx, n));
@@ -296,7 +273,7 @@ static void test_fd_gated_gelu(void)
   fd_ctx c = {gated_ref, M, C, 0, 0, NULL, gd, NULL, NULL, yd, dyd, ny};
   fc_gated_gelu_forward(y, g, M, C);
   gated_ref(&c);
-  CU_ASSERT(check_values("gated GELU: y vs double", y, yd, ny, 1e-5, 1.0));
+  CU_ASSERT(fc_ref_check_close("gated GELU: y vs double", y, yd, ny, 1e-5, 1.0));
   fc_gated_gelu_backward(dg, dy, g, M, C);
   CU_ASSERT(check_fd("gated GELU: dg vs finite differences", &c, gd, dg, ng));
   fc_gated_gelu_backward(NULL, dy, g, M, C);
@@ -319,7 +296,7 @@ static void test_fd_grouped_lift(void)
   fd_ctx c = {lift_ref, M, Cin, G, 0, NULL, xd, wd, bd, yd, dyd, ny};
   fc_grouped_lift_forward(y, x, w, b, M, Cin, G);
   lift_ref(&c);
-  CU_ASSERT(check_values("grouped lift: y vs double", y, yd, ny, 1e-6, 1.0));
+  CU_ASSERT(fc_ref_check_close("grouped lift: y vs double", y, yd, ny, 1e-6, 1.0));
   fc_grouped_lift_backward(dx, dw, db, dy, x, w, M, Cin, G);
   CU_ASSERT(check_fd("grouped lift: dx vs finite differences", &c, xd, dx, nx));
   CU_ASSERT(check_fd("grouped lift: dw vs finite differences", &c, wd, dw, nw));
@@ -330,7 +307,7 @@ static void test_fd_grouped_lift(void)
   fc_grouped_lift_forward(y, x, w, NULL, M, Cin, G);
   c.bias = NULL;
   lift_ref(&c);
-  CU_ASSERT(check_values("grouped lift, no bias: y vs double", y, yd, ny, 1e-6, 1.0));
+  CU_ASSERT(fc_ref_check_close("grouped lift, no bias: y vs double", y, yd, ny, 1e-6, 1.0));
   free(x), free(w), free(b), free(y), free(dy), free(dx), free(dw), free(db), free(dw2);
   free(xd), free(wd), free(bd), free(yd), free(dyd);
 }

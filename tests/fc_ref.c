@@ -222,3 +222,11 @@ int fc_ref_check_close(const char *what, const float *a, const double *ref, long
                   nan ? ", NaN" : "");
   return ok;
 }
+
+double fc_ref_uniform(fc_ref_rng *r)
+{
+  r->s ^= r->s >> 12;
+  r->s ^= r->s << 25;
+  r->s ^= r->s >> 27;
+  return (double)((r->s * 0x2545F4914F6CDD1Dull) >> 11) * 0x1.0p-53;
+}

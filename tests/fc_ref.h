@@ -51,4 +51,10 @@ void fc_ref_central_differences(double (*loss)(void *ctx), void *ctx, double *x,
  * NaN; prints the error (and the worst entry on failure); 1 when within. */
 int fc_ref_check_close(const char *what, const float *a, const double *ref, long n, double tol, double floor);
 
+/* A seeded xorshift64* generator for test inputs: fc_ref_rng r = {seed}; fc_ref_uniform(&r) in [0, 1). */
+typedef struct {
+  unsigned long long s;
+} fc_ref_rng;
+double fc_ref_uniform(fc_ref_rng *r);
+
 #endif

@@ -238,22 +238,10 @@ static void test_chained_ref(void) { CU_ASSERT(run_layer("chained") == 1); }
 
 /* ==== (2) finite differences against double evaluations ===================================== */
 
-typedef struct {
-  unsigned long long s;
-} rng;
-
-static double rng_uniform(rng *r) /* xorshift64*, [0, 1) */
-{
-  r->s ^= r->s >> 12;
-  r->s ^= r->s << 25;
-  r->s ^= r->s >> 27;
-  return (double)((r->s * 0x2545F4914F6CDD1Dull) >> 11) * 0x1.0p-53;
-}
-
-static void fill(rng *r, float *f, double *d, long n)
+static void fill(fc_ref_rng *r, float *f, double *d, long n)
 {
   for (long i = 0; i < n; i++) {
-    f[i] = (float)(2.0 * rng_uniform(r) - 1.0);
+    f[i] = (float)(2.0 * fc_ref_uniform(r) - 1.0);
     if (d) d[i] = f[i];
   }
 }
@@ -331,7 +319,7 @@ static void contract_blocked(int axis, const int dims[3])
 {
   int B = 2, H = 2, Dv = 5, Na = dims[axis];
   long nV = (long)B * prod_dims(dims) * H * Dv, nK = (long)B * H * Na * Na;
-  rng r = {0x777ull + (unsigned long long)axis};
+  fc_ref_rng r = {0x777ull + (unsigned long long)axis};
   float *V = zeros(nV), *K = zeros(nK), *dy = zeros(nV), *out = zeros(nV), *dV = zeros(nV), *dK = zeros(nK);
   double *Vd = dzeros(nV), *Kd = dzeros(nK), *dyd = dzeros(nV), *outd = dzeros(nV), *dVd = dzeros(nV),
          *dKd = dzeros(nK);
@@ -398,7 +386,7 @@ static int fd_check(const char *what, fd_problem *p, int v, const float *g)
 static void test_kernel_fd(void)
 {
   fd_problem p = {.kind = 0, .B = 2, .N = 4, .H = 3, .Dk = 5};
-  rng r = {0x1234567ull};
+  fc_ref_rng r = {0x1234567ull};
   long nq = (long)p.B * p.N * p.H * p.Dk;
   p.ny = (long)p.B * p.H * p.N * p.N;
   float *q = zeros(nq), *k = zeros(nq), *K = zeros(p.ny), *dy = zeros(p.ny), *dq = zeros(nq), *dk = zeros(nq),
@@ -421,7 +409,7 @@ static void test_kernel_fd(void)
 static void contract_fd(int axis)
 {
   fd_problem p = {.kind = 1, .B = 2, .dims = {4, 3, 5}, .H = 2, .Dv = 3, .axis = axis};
-  rng r = {0x9876543ull + (unsigned long long)axis};
+  fc_ref_rng r = {0x9876543ull + (unsigned long long)axis};
   int Na = p.dims[axis];
   long nV = (long)p.B * prod_dims(p.dims) * p.H * p.Dv, nK = (long)p.B * p.H * Na * Na;
   p.ny = nV;
@@ -455,7 +443,7 @@ static void test_contract_z_fd(void) { contract_fd(2); }
 static void test_chained_fd(void)
 {
   fd_problem p = {.kind = 2, .B = 1, .dims = {3, 4, 2}, .H = 2, .Dk = 3, .Dv = 2};
-  rng r = {0x5555aaaaull};
+  fc_ref_rng r = {0x5555aaaaull};
   chain c = {.B = p.B, .dims = {3, 4, 2}, .H = p.H, .Dk = p.Dk, .Dv = p.Dv};
   long nV = chain_nV(&c);
   p.ny = nV;

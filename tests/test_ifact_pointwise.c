@@ -149,20 +149,10 @@ static void test_ref_grouped_lift(void) { run_layer("grouped_lift", run_grouped_
 
 /* ---- (b) finite differences ----------------------------------------------------------------- */
 
-typedef struct {
-  unsigned long long s;
-} rng;
-static double rng_uniform(rng *r) /* xorshift64*, [0, 1) */
-{
-  r->s ^= r->s >> 12;
-  r->s ^= r->s << 25;
-  r->s ^= r->s >> 27;
-  return (double)((r->s * 0x2545F4914F6CDD1Dull) >> 11) * 0x1.0p-53;
-}
-static void fill(rng *r, float *f, double *d, long n, double lo, double hi)
+static void fill(fc_ref_rng *r, float *f, double *d, long n, double lo, double hi)
 {
   for (long i = 0; i < n; i++) {
-    f[i] = (float)(lo + (hi - lo) * rng_uniform(r));
+    f[i] = (float)(lo + (hi - lo) * fc_ref_uniform(r));
     if (d) d[i] = f[i];
   }
 }
@@ -238,7 +228,7 @@ static void test_fd_rope(void)
     int Dk;
     double scale, pmax;
   } cases[] = {{5, 6, 1.0, 3.0}, {7, 10, 64.0, 2.0}, {4, 2, 64.0, 12.566370614359172} /* 4 pi */};
-  rng r = {12345};
+  fc_ref_rng r = {12345};
   for (int t = 0; t < 3; t++) {
     long M = cases[t].M, n = M * cases[t].Dk;
     float *x = zeros(n), *pos = zeros(M), *y = zeros(n), *dy = zeros(n), *dx = zeros(n);
@@ -265,7 +255,7 @@ static void test_fd_gated_gelu(void)
   long M = 6;
   int C = 5;
   long ng = 2 * M * C, ny = M * C;
-  rng r = {777};
+  fc_ref_rng r = {777};
   float *g = zeros(ng), *y = zeros(ny), *dy = zeros(ny), *dg = zeros(ng);
   double *gd = dzeros(ng), *yd = dzeros(ny), *dyd = dzeros(ny);
   fill(&r, g, gd, ng, -4, 4);
@@ -285,7 +275,7 @@ static void test_fd_grouped_lift(void)
   long M = 7;
   int Cin = 3, G = 4;
   long nx = M * Cin, nw = (long)Cin * G, ny = M * nw;
-  rng r = {4242};
+  fc_ref_rng r = {4242};
   float *x = zeros(nx), *w = zeros(nw), *b = zeros(nw), *y = zeros(ny), *dy = zeros(ny), *dx = zeros(nx),
         *dw = zeros(nw), *db = zeros(nw), *dw2 = zeros(nw);
   double *xd = dzeros(nx), *wd = dzeros(nw), *bd = dzeros(nw), *yd = dzeros(ny), *dyd = dzeros(ny);
@@ -319,7 +309,7 @@ static void test_rope_properties(void)
   long M = 33;
   int Dk = 288, half = Dk / 2; /* the published Dk: 288 = 3 x 96, more pairs than one block */
   long n = M * Dk;
-  rng r = {99};
+  fc_ref_rng r = {99};
   float *x = zeros(n), *pos = zeros(M), *y = zeros(n), *yi = zeros(n), *back = zeros(n);
   fill(&r, x, NULL, n, -1, 1);
   for (long m = 0; m < M; m++) pos[m] = (float)(2.0 * m / (M - 1)); /* linspace(0, 2) */

@@ -4,8 +4,9 @@
 #   - pe.B (frozen) is not decayed by AdamW;
 #   - IFactFormer-o (physical coordinates) uninterrupted, and stopped after 2 steps (mid-epoch) then
 #     resumed: identical weights; the checkpoint records the coordinates (flowcast info);
-#   - rollouts of both checkpoints on one rank; on 2 ranks the rollout fails with a message (the model
-#     has no slab-distributed version yet);
+#   - rollouts of both checkpoints on 1, 2 and 4 ranks (x slabs): the same trajectory to 1e-5; the
+#     output records the wall time per unit of simulated time;
+#   - the best checkpoint by validation loss is kept beside the last one and matches the log;
 #   - train -help lists the new keys; an unknown model_type and a window other than 1 fail.
 set(FC_IFT_DATA ${CMAKE_CURRENT_BINARY_DIR}/filter_box_np2)
 set(FC_IFT_OUT ${CMAKE_CURRENT_BINARY_DIR}/ifactformer_train_out)
@@ -69,10 +70,40 @@ endforeach()
 add_test(NAME ifactformer_rollout_xdmf COMMAND ${FC_SYSTEM_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/check_xdmf.py
                                               ${FC_IFT_OUT}/ift_rollout_m_np1.xmf --steps 4 --attributes velocity)
 set_tests_properties(ifactformer_rollout_xdmf PROPERTIES FIXTURES_REQUIRED ift_rollout LABELS unit TIMEOUT 60)
-fc_cli_test(ifactformer_rollout_np2 fail [=[holds an ifactformer_m model: its rollout runs on one rank only for now \(got 2 ranks]=]
-              NP 2 ABSENT ${FC_IFT_OUT}/ift_rollout_np2.h5
-              ARGS ${FC_IFT_ROLL} -rollout_checkpoint ${FC_IFT_OUT}/ift_m_np1.h5 -rollout_output ${FC_IFT_OUT}/ift_rollout_np2.h5)
-set_tests_properties(ifactformer_rollout_np2 PROPERTIES FIXTURES_REQUIRED "filter_inputs;filter_runs;ift_m")
+# the slab-distributed rollout (x split over the ranks; 15 planes: 8 + 7 on 2 ranks, 4 + 4 + 4 + 3 on
+# 4, oversubscribed): the same trajectory as on one rank to 1e-5 of the largest value
+foreach(v m_np1 o_full)
+  foreach(np 2 4)
+    fc_cli_test(ifactformer_rollout_${v}_np${np} ok [=[^wrote .*ift_rollout_]=] NP ${np}
+                  ALSO "^flowcast rollout: ifactformer_. from .* 3 steps on ${np} rank"
+                  ARGS ${FC_IFT_ROLL} -rollout_checkpoint ${FC_IFT_OUT}/ift_${v}.h5
+                       -rollout_output ${FC_IFT_OUT}/ift_rollout_${v}_np${np}.h5)
+    set_tests_properties(ifactformer_rollout_${v}_np${np} PROPERTIES FIXTURES_REQUIRED "filter_inputs;filter_runs;ift_m;ift_o"
+                                                                    FIXTURES_SETUP ift_rollout_${v}_np${np})
+    add_test(NAME ifactformer_rollout_${v}_same_np1_np${np}
+             COMMAND ${FC_SYSTEM_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/check_same_fields.py ${FC_IFT_OUT}/ift_rollout_${v}.h5
+                     ${FC_IFT_OUT}/ift_rollout_${v}_np${np}.h5 --tol 1e-5)
+    set_tests_properties(ifactformer_rollout_${v}_same_np1_np${np} PROPERTIES
+                         FIXTURES_REQUIRED "ift_rollout;ift_rollout_${v}_np${np}" LABELS unit TIMEOUT 60)
+  endforeach()
+endforeach()
+fc_cli_test(ifactformer_rollout_wall_time ok [=[wall_seconds_per_time]=] ARGS info ${FC_IFT_OUT}/ift_rollout_m_np1.h5)
+set_tests_properties(ifactformer_rollout_wall_time PROPERTIES FIXTURES_REQUIRED "filter_inputs;filter_runs;ift_rollout")
+
+# the best checkpoint by validation loss (output_best_checkpoint, auto: NAME_best.h5) next to the last one
+add_test(NAME ifactformer_train_best
+         COMMAND sh -c "mkdir -p ${FC_IFT_OUT} && $<TARGET_FILE:flowcast_exe> train ${CMAKE_CURRENT_SOURCE_DIR}/ifactformer_train_small.yaml \
+                 -data_dir ${FC_IFT_DATA} -train_epochs 4 -train_lr 5e-3 -output_checkpoint ${FC_IFT_OUT}/ift_best.h5 \
+                 > ${FC_IFT_OUT}/ift_best.log 2>&1")
+set_tests_properties(ifactformer_train_best PROPERTIES ENVIRONMENT "${FC_TEST_ENV}" LABELS unit TIMEOUT 120
+                     FIXTURES_REQUIRED "filter_inputs;filter_runs;ifactformer_train_clean" FIXTURES_SETUP ift_best)
+add_test(NAME ifactformer_train_best_kept
+         COMMAND ${FC_SYSTEM_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/check_best_checkpoint.py ${FC_IFT_OUT}/ift_best.h5
+                 ${FC_IFT_OUT}/ift_best_best.h5 ${FC_IFT_OUT}/ift_best.log)
+set_tests_properties(ifactformer_train_best_kept PROPERTIES FIXTURES_REQUIRED ift_best LABELS unit TIMEOUT 60)
+fc_cli_test(ifactformer_train_best_same_file fail [=[keys 'output_checkpoint' and 'output_best_checkpoint' name the same file]=]
+              ARGS ${FC_IFT_ARGS} -output_checkpoint ${FC_IFT_OUT}/same.h5 -output_best_checkpoint ${FC_IFT_OUT}/same.h5
+              ABSENT ${FC_IFT_OUT}/same.h5)
 
 fc_cli_test(ifactformer_train_help ok [=[^  -model_type <choice> .*\[fno, ifno, ifactformer_m, ifactformer_o\]]=]
               ALSO [=[^  -model_heads <int> ]=] [=[^  -model_value_width <int> ]=] [=[^  -model_kernel_mult <int> ]=]

@@ -30,7 +30,7 @@
  * the text hyper-parameter 'coords': which coordinates the caller passed, "linspace" = linspace(0,
  * L, n) with the endpoint per axis as the reference code, or "physical" = the grid's coordinates).
  * Trained by `flowcast train` (model_type ifactformer_m / ifactformer_o, data-parallel) and rolled
- * out by `flowcast rollout` on one rank. Not yet: a distributed version over MPI slabs. */
+ * out by `flowcast rollout` over x slabs on any number of ranks (fc_ifactformer_setup_slab). */
 #ifndef FC_IFACTFORMER_H
 #define FC_IFACTFORMER_H
 
@@ -79,6 +79,14 @@ long fc_ifactformer_workspace_floats(const fc_ifactformer_config *cfg, int B, co
 /* Prepares batch B on grid dims with coordinates cx[X], cy[Y], cz[Z] (copied). Re-call to change. */
 fc_err fc_ifactformer_setup(fc_ifactformer *m, int B, const int dims[3], const float *cx, const float *cy,
                             const float *cz);
+/* The same with the grid split in slabs along x over comm (collective): this rank holds planes
+ * [x0, x0 + nxl) of the dims[0] (nxl may be 0; the ranks' planes tile the grid in rank order,
+ * as fc_decomp_slab's); cx, cy, cz are the whole grid's coordinates. x and y of forward are then
+ * this rank's slabs [B][nxl][Y][Z][3]. The axis sequences (pooled means, q, k, the kernels) are
+ * small and held whole on every rank; the x contraction gathers V's planes; InstanceNorm's
+ * statistics are reduced over comm. Forward only (inference: rollouts); backward refuses. */
+fc_err fc_ifactformer_setup_slab(fc_ifactformer *m, MPI_Comm comm, int B, const int dims[3], int x0, int nxl,
+                                 const float *cx, const float *cy, const float *cz);
 fc_err fc_ifactformer_forward(fc_ifactformer *m, float *y, const float *x);
 /* Gradients of the parameters ACCUMULATE into fc_ifactformer_params(m)->grad (pe.B's stay
  * zero); dx (may be NULL) accumulates too. Uses the activations of the last forward. */

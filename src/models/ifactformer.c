@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cblas.h>
+
 #include "fc_ifactformer.h"
 
 #define LN_EPS 1e-5f
@@ -34,9 +36,14 @@ struct fc_ifactformer {
   fc_ifactformer_config c;
   fc_params p;
   int W, G, HV, HK, Dk, nV;
-  /* set by setup */
-  int B, dims[3];
+  /* set by setup: dims are this rank's (nxl, Y, Z), seq the whole grid's (X, Y, Z) */
+  int B, dims[3], seq[3], x0;
   long P, M;
+  MPI_Comm comm;   /* the x slabs' communicator (MPI_COMM_SELF: the whole grid here) */
+  int nranks;
+  int *planes, *first; /* x planes and first plane of every rank */
+  int *cnt, *dsp;      /* Allgatherv counts and displacements (scratch) */
+  float *Vfull;        /* all x planes of V (distributed x contraction) */
   float *ws;
   float *coord[3], *pos[3], *pts; /* coordinates per axis, RoPE positions [B Na H], points [P][3] */
   float *x, *la, *ga, *ff, *h;
@@ -68,6 +75,18 @@ static float *GA(const fc_ifactformer *m, int a, const char *what)
   char name[FC_TENSOR_NAME_MAX];
   snprintf(name, sizeof name, "block.%c.%s", AXN[a], what);
   return G_(m, name);
+}
+
+static void zero(float *a, long n) { memset(a, 0, sizeof(float) * (size_t)n); }
+
+static void free_setup(fc_ifactformer *m)
+{
+  free(m->ws);
+  free(m->it);
+  free(m->planes);
+  m->ws = NULL;
+  m->it = NULL;
+  m->planes = NULL;
 }
 
 fc_err fc_ifactformer_create(const fc_ifactformer_config *cfg, fc_ifactformer **mp)
@@ -141,8 +160,7 @@ fc_err fc_ifactformer_destroy(fc_ifactformer **mp)
 {
   fc_ifactformer *m = *mp;
   if (!m) return FC_SUCCESS;
-  free(m->ws);
-  free(m->it);
+  free_setup(m);
   fc_params_free(&m->p);
   free(m);
   *mp = NULL;
@@ -185,10 +203,11 @@ static long layout(fc_ifactformer *m, float *ws)
     off += ((long)(n) + 15) / 16 * 16;        \
   } while (0)
   for (int a = 0; a < 3; a++) {
-    TAKE(m->coord[a], m->dims[a]);
-    TAKE(m->pos[a], B * m->dims[a] * m->c.H);
-    if (m->dims[a] > nmax) nmax = m->dims[a];
+    TAKE(m->coord[a], m->seq[a]);
+    TAKE(m->pos[a], B * m->seq[a] * m->c.H);
+    if (m->seq[a] > nmax) nmax = m->seq[a];
   }
+  if (m->nranks > 1) TAKE(m->Vfull, B * (long)m->seq[0] * m->seq[1] * m->seq[2] * HV);
   TAKE(m->pts, P * 3);
   TAKE(m->x, M * 3);
   TAKE(m->la, M * W);
@@ -216,7 +235,7 @@ static long layout(fc_ifactformer *m, float *ws)
     TAKE(it->g1, M * C);
     for (int a = 0; a < 3; a++) {
       axis_act *x = &it->ax[a];
-      const long S = B * m->dims[a];
+      const long S = B * m->seq[a];
       TAKE(x->pt, S * C);
       TAKE(x->pa, S * C);
       TAKE(x->n2, S * C);
@@ -227,7 +246,7 @@ static long layout(fc_ifactformer *m, float *ws)
       TAKE(x->s, S * C);
       TAKE(x->q, S * HK);
       TAKE(x->k, S * HK);
-      TAKE(x->K, B * m->c.H * m->dims[a] * m->dims[a]);
+      TAKE(x->K, B * m->c.H * m->seq[a] * m->seq[a]);
     }
   }
   const long wide = C > nV ? (C > W ? C : W) : (nV > W ? nV : W);
@@ -265,7 +284,9 @@ long fc_ifactformer_workspace_floats(const fc_ifactformer_config *cfg, int B, co
   tmp.HK = cfg->H * tmp.Dk;
   tmp.nV = (cfg->variant == FC_IFACT_PARALLEL ? 3 : 1) * tmp.HV;
   tmp.B = B;
+  tmp.nranks = 1;
   memcpy(tmp.dims, dims, sizeof tmp.dims);
+  memcpy(tmp.seq, dims, sizeof tmp.seq);
   tmp.P = (long)dims[0] * dims[1] * dims[2];
   tmp.M = B * tmp.P;
   return layout(&tmp, NULL);
@@ -274,22 +295,52 @@ long fc_ifactformer_workspace_floats(const fc_ifactformer_config *cfg, int B, co
 fc_err fc_ifactformer_setup(fc_ifactformer *m, int B, const int dims[3], const float *cx, const float *cy,
                             const float *cz)
 {
-  if (B < 1 || dims[0] < 1 || dims[1] < 1 || dims[2] < 1)
-    FcRaise(FC_ERR_INPUT, "IFactFormer setup: batch %d on grid %d x %d x %d: expected positive sizes", B, dims[0],
-            dims[1], dims[2]);
-  free(m->ws);
-  free(m->it);
-  m->ws = NULL;
-  m->it = NULL;
+  if (dims[0] < 1) FcRaise(FC_ERR_INPUT, "IFactFormer setup: grid %d x %d x %d: expected positive sizes", dims[0], dims[1],
+                           dims[2]);
+  return fc_ifactformer_setup_slab(m, MPI_COMM_SELF, B, dims, 0, dims[0], cx, cy, cz);
+}
+
+fc_err fc_ifactformer_setup_slab(fc_ifactformer *m, MPI_Comm comm, int B, const int dims[3], int x0, int nxl,
+                                 const float *cx, const float *cy, const float *cz)
+{
+  if (nxl == 0) x0 = 0; /* a rank past the end of the grid: no planes */
+  if (B < 1 || dims[0] < 1 || dims[1] < 1 || dims[2] < 1 || x0 < 0 || nxl < 0 || x0 + nxl > dims[0])
+    FcRaiseLocal(FC_ERR_INPUT, "IFactFormer setup: batch %d on grid %d x %d x %d, planes [%d, %d): expected positive "
+                 "sizes and planes inside the grid", B, dims[0], dims[1], dims[2], x0, x0 + nxl);
+  free_setup(m);
+  m->comm = comm;
+  FcCallMPI(MPI_Comm_size(comm, &m->nranks));
+  FcCall(FcMalloc(4 * (long)m->nranks, &m->planes));
+  m->first = m->planes + m->nranks;
+  m->cnt = m->first + m->nranks;
+  m->dsp = m->cnt + m->nranks;
+  int mine[2] = {nxl, x0}, *all; /* (planes, first) of every rank */
+  FcCall(FcMalloc(2 * (long)m->nranks, &all));
+  fc_err e = MPI_Allgather(mine, 2, MPI_INT, all, 2, MPI_INT, comm) == MPI_SUCCESS ? FC_SUCCESS : FC_ERR_MPI;
+  int total = 0;
+  for (int r = 0; r < m->nranks && !e; r++) {
+    m->planes[r] = all[2 * r];
+    m->first[r] = total;
+    if (m->planes[r] > 0 && all[2 * r + 1] != total) e = FC_ERR_INPUT;
+    total += m->planes[r];
+  }
+  free(all);
+  if (e == FC_ERR_MPI) FcRaiseLocal(FC_ERR_MPI, "MPI_Allgather of the IFactFormer slabs failed");
+  if (e || total != dims[0])
+    FcRaiseComm(comm, FC_ERR_INPUT, "IFactFormer setup: the ranks' x planes do not tile the %d planes in rank order",
+                dims[0]);
   m->B = B;
+  memcpy(m->seq, dims, sizeof m->seq);
   memcpy(m->dims, dims, sizeof m->dims);
-  m->P = (long)dims[0] * dims[1] * dims[2];
+  m->dims[0] = nxl;
+  m->x0 = x0;
+  m->P = (long)nxl * dims[1] * dims[2];
   m->M = B * m->P;
   const long n = layout(m, NULL);
   float *ws;
   iter_act *it;
   FcCall(FcMalloc(n, &ws));
-  fc_err e = FcMalloc(m->c.L, &it);
+  e = FcMalloc(m->c.L, &it);
   if (e) {
     free(ws);
     return e;
@@ -306,14 +357,74 @@ fc_err fc_ifactformer_setup(fc_ifactformer *m, int B, const int dims[3], const f
         for (int h = 0; h < m->c.H; h++) m->pos[a][((long)b * dims[a] + i) * m->c.H + h] = cs[a][i];
   }
   for (long q = 0; q < m->P; q++) {
-    m->pts[3 * q + 0] = cx[q / ((long)dims[1] * dims[2])];
+    m->pts[3 * q + 0] = cx[x0 + q / ((long)dims[1] * dims[2])];
     m->pts[3 * q + 1] = cy[(q / dims[2]) % dims[1]];
     m->pts[3 * q + 2] = cz[q % dims[2]];
   }
   return FC_SUCCESS;
 }
 
-static void zero(float *a, long n) { memset(a, 0, sizeof(float) * (size_t)n); }
+/* pt [B][seq a][C]: the mean of t over the two axes other than a, over the whole grid. On one
+ * rank the plain pooling; on slabs, x gathers the planes' means, y and z sum the slabs' shares. */
+static fc_err axis_pool(fc_ifactformer *m, int a, float *pt, const float *t)
+{
+  const int B = m->B, C = m->c.C, nxl = m->dims[0];
+  const unsigned axes = 7u & ~(1u << a);
+  if (m->nranks == 1) {
+    fc_meanpool_forward(pt, t, B, m->dims, C, axes);
+    return FC_SUCCESS;
+  }
+  if (a == 0) {
+    fc_meanpool_forward(m->sa, t, B, m->dims, C, axes);
+    for (int r = 0; r < m->nranks; r++) {
+      m->cnt[r] = m->planes[r] * C;
+      m->dsp[r] = m->first[r] * C;
+    }
+    for (int b = 0; b < B; b++)
+      FcCallMPI(MPI_Allgatherv(m->sa + (long)b * nxl * C, nxl * C, MPI_FLOAT, pt + (long)b * m->seq[0] * C, m->cnt,
+                               m->dsp, MPI_FLOAT, m->comm));
+    return FC_SUCCESS;
+  }
+  const long n = (long)B * m->seq[a] * C;
+  if (nxl > 0) {
+    fc_meanpool_forward(pt, t, B, m->dims, C, axes);
+    const float share = (float)nxl / (float)m->seq[0];
+    for (long i = 0; i < n; i++) pt[i] *= share;
+  } else
+    zero(pt, n);
+  FcCallMPI(MPI_Allreduce(MPI_IN_PLACE, pt, (int)n, MPI_FLOAT, MPI_SUM, m->comm));
+  return FC_SUCCESS;
+}
+
+/* out [B][nxl][Y][Z][H Dv] = Kx V along x for this rank's planes; V is this rank's slab. On one
+ * rank the operator; on slabs V's planes are gathered first, then one small product per head
+ * and (y, z) point: out[i][p][h] = K[h][x0 + i][:] V[:][p][h]. */
+static fc_err contract_x(fc_ifactformer *m, float *out, const float *V, const float *K)
+{
+  const int B = m->B, H = m->c.H, Dv = m->c.Dv, X = m->seq[0], nxl = m->dims[0];
+  if (m->nranks == 1) {
+    fc_axis_contract_forward(out, V, K, B, m->dims, H, Dv, 0);
+    return FC_SUCCESS;
+  }
+  const long YZ = (long)m->dims[1] * m->dims[2], HV = m->HV, plane = YZ * HV;
+  for (int r = 0; r < m->nranks; r++) {
+    m->cnt[r] = (int)(m->planes[r] * plane);
+    m->dsp[r] = (int)(m->first[r] * plane);
+  }
+  for (int b = 0; b < B; b++)
+    FcCallMPI(MPI_Allgatherv(V + (long)b * nxl * plane, (int)(nxl * plane), MPI_FLOAT, m->Vfull + (long)b * X * plane,
+                             m->cnt, m->dsp, MPI_FLOAT, m->comm));
+  if (nxl == 0) return FC_SUCCESS;
+  for (int b = 0; b < B; b++)
+    for (int h = 0; h < H; h++) {
+      const float *Kh = K + (((long)b * H + h) * X + m->x0) * X;
+      for (long p = 0; p < YZ; p++)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, nxl, Dv, X, 1.0f, Kh, X,
+                    m->Vfull + (long)b * X * plane + p * HV + (long)h * Dv, (int)plane, 0.0f,
+                    out + (long)b * nxl * plane + p * HV + (long)h * Dv, (int)plane);
+    }
+  return FC_SUCCESS;
+}
 
 /* out [M][HV] -> columns [a HV, (a+1) HV) of u [M][nV] (dir 0), or back (dir 1). */
 static void scatter(float *u, float *out, long M, int HV, int nV, int a, int dir)
@@ -324,7 +435,7 @@ static void scatter(float *u, float *out, long M, int HV, int nV, int a, int dir
   }
 }
 
-static void block_forward(fc_ifactformer *m, iter_act *it, float *fa, const float *h)
+static fc_err block_forward(fc_ifactformer *m, iter_act *it, float *fa, const float *h)
 {
   const long M = m->M, C = m->c.C, HV = m->HV, HK = m->HK, nV = m->nV;
   const int B = m->B, H = m->c.H;
@@ -334,9 +445,9 @@ static void block_forward(fc_ifactformer *m, iter_act *it, float *fa, const floa
   fc_linear_forward(it->t, it->n, P_(m, "block.to_in.weight"), NULL, M, (int)C, (int)C);
   for (int a = 0; a < 3; a++) {
     axis_act *x = &it->ax[a];
-    const int Na = m->dims[a];
+    const int Na = m->seq[a];
     const long S = (long)B * Na;
-    fc_meanpool_forward(x->pt, it->t, B, m->dims, (int)C, 7u & ~(1u << a));
+    FcCall(axis_pool(m, a, x->pt, it->t));
     fc_linear_forward(x->pa, x->pt, PA(m, a, "pool.weight"), NULL, S, (int)C, (int)C);
     fc_layernorm_forward(x->n2, x->m2, x->r2, x->pa, PA(m, a, "norm.weight"), PA(m, a, "norm.bias"), S, (int)C,
                          LN_EPS);
@@ -351,18 +462,23 @@ static void block_forward(fc_ifactformer *m, iter_act *it, float *fa, const floa
   }
   if (m->c.variant == FC_IFACT_PARALLEL) {
     for (int a = 0; a < 3; a++) {
-      fc_axis_contract_forward(m->tmp, it->V, it->ax[a].K, B, m->dims, H, m->c.Dv, a);
+      if (a == 0) FcCall(contract_x(m, m->tmp, it->V, it->ax[0].K));
+      else fc_axis_contract_forward(m->tmp, it->V, it->ax[a].K, B, m->dims, H, m->c.Dv, a);
       scatter(it->u, m->tmp, M, (int)HV, (int)nV, a, 0);
     }
   } else {
-    fc_axis_contract_forward(it->V1, it->V, it->ax[0].K, B, m->dims, H, m->c.Dv, 0);
+    FcCall(contract_x(m, it->V1, it->V, it->ax[0].K));
     fc_axis_contract_forward(it->V2, it->V1, it->ax[1].K, B, m->dims, H, m->c.Dv, 1);
     fc_axis_contract_forward(it->u, it->V2, it->ax[2].K, B, m->dims, H, m->c.Dv, 2);
   }
-  fc_instancenorm_forward(it->z, it->im, it->ir, it->u, B, m->P, (int)nV, IN_EPS);
+  if (m->nranks == 1) fc_instancenorm_forward(it->z, it->im, it->ir, it->u, B, m->P, (int)nV, IN_EPS);
+  else
+    FcCall(fc_instancenorm_forward_slab(it->z, it->im, it->ir, it->u, B, m->P,
+                                        (long)m->seq[0] * m->seq[1] * m->seq[2], (int)nV, IN_EPS, m->comm));
   fc_linear_forward(it->a1, it->z, P_(m, "block.to_out1.weight"), NULL, M, (int)nV, (int)C);
   fc_gelu_forward(it->g1, it->a1, M * C);
   fc_linear_forward(fa, it->g1, P_(m, "block.to_out2.weight"), NULL, M, (int)C, (int)C);
+  return FC_SUCCESS;
 }
 
 fc_err fc_ifactformer_forward(fc_ifactformer *m, float *y, const float *x)
@@ -382,7 +498,7 @@ fc_err fc_ifactformer_forward(fc_ifactformer *m, float *y, const float *x)
   for (int l = 0; l < L; l++) {
     const float *hl = m->h + l * M * C;
     float *hn = m->h + (l + 1) * M * C;
-    block_forward(m, &m->it[l], m->tmp2, hl);
+    FcCall(block_forward(m, &m->it[l], m->tmp2, hl));
     for (long i = 0; i < M * C; i++) hn[i] = hl[i] + inv * m->tmp2[i];
   }
   /* projection: reuse da (M x >= C) for proj1's output, tmp for GELU */
@@ -469,6 +585,9 @@ static void block_backward(fc_ifactformer *m, const iter_act *it, float *dh, con
 fc_err fc_ifactformer_backward(fc_ifactformer *m, float *dx, const float *dy)
 {
   if (!m->ws) FcRaise(FC_ERR_INTERNAL, "fc_ifactformer_backward before fc_ifactformer_setup");
+  if (m->nranks > 1)
+    FcRaiseComm(m->comm, FC_ERR_INPUT, "IFactFormer backward over x slabs is not implemented: training is data-parallel "
+                "(whole grids per rank)");
   const long M = m->M, P = m->P, C = m->c.C, W = m->W, Gw = m->G;
   const int L = m->c.L;
   /* projection (recompute proj1's output into da and its GELU into tmp) */

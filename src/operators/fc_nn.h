@@ -42,6 +42,10 @@ void fc_layernorm_backward(float *dx, float *dw, float *db, const float *dy, con
 /* ---- InstanceNorm: per sample and channel over the N grid points, no affine ----------
  * x, y [B][N][C]; mean, rstd [B][C]; biased variance (PyTorch's InstanceNorm). */
 void fc_instancenorm_forward(float *y, float *mean, float *rstd, const float *x, int B, long N, int C, float eps);
+/* The same over a grid split across comm: x, y [B][N][C] hold this rank's N of the Ntot points
+ * of each sample (N may be 0); the statistics are those of all Ntot points. */
+fc_err fc_instancenorm_forward_slab(float *y, float *mean, float *rstd, const float *x, int B, long N, long Ntot, int C,
+                                    float eps, MPI_Comm comm);
 void fc_instancenorm_backward(float *dx, const float *dy, const float *x, const float *mean, const float *rstd, int B,
                               long N, int C);
 

@@ -14,10 +14,12 @@
 
 #define FC_COLBLOCK 256 /* channels reduced at once into stack accumulators */
 
-/* x, y [B][N][C]; mean, rstd [B][C] (NULL: not saved) */
-void fc_instancenorm_forward(float *y, float *mean, float *rstd, const float *x, int B, long N, int C, float eps)
+/* The forward over this rank's N points of samples whose statistics run over Ntot points on
+ * comm (MPI_COMM_NULL: one process, N = Ntot): the two passes' double sums are allreduced. */
+static fc_err instancenorm(float *y, float *mean, float *rstd, const float *x, int B, long N, long Ntot, int C, float eps,
+                           MPI_Comm comm)
 {
-  if (N <= 0 || C <= 0) return;
+  if (Ntot <= 0 || C <= 0) return FC_SUCCESS;
   for (int bi = 0; bi < B; bi++) {
     const float *xb = x + (long)bi * N * C;
     float *yb = y + (long)bi * N * C;
@@ -26,13 +28,15 @@ void fc_instancenorm_forward(float *y, float *mean, float *rstd, const float *x,
       double mu[FC_COLBLOCK] = {0}, v[FC_COLBLOCK] = {0};
       for (long n = 0; n < N; n++)
         for (int c = 0; c < nb; c++) mu[c] += xb[n * C + c0 + c];
-      for (int c = 0; c < nb; c++) mu[c] /= (double)N;
+      if (comm != MPI_COMM_NULL) FcCallMPI(MPI_Allreduce(MPI_IN_PLACE, mu, nb, MPI_DOUBLE, MPI_SUM, comm));
+      for (int c = 0; c < nb; c++) mu[c] /= (double)Ntot;
       for (long n = 0; n < N; n++)
         for (int c = 0; c < nb; c++) {
           double d = xb[n * C + c0 + c] - mu[c];
           v[c] += d * d;
         }
-      for (int c = 0; c < nb; c++) v[c] = 1.0 / sqrt(v[c] / (double)N + eps); /* now rstd */
+      if (comm != MPI_COMM_NULL) FcCallMPI(MPI_Allreduce(MPI_IN_PLACE, v, nb, MPI_DOUBLE, MPI_SUM, comm));
+      for (int c = 0; c < nb; c++) v[c] = 1.0 / sqrt(v[c] / (double)Ntot + eps); /* now rstd */
       for (long n = 0; n < N; n++)
         for (int c = 0; c < nb; c++) {
           long i = n * C + c0 + c;
@@ -44,6 +48,19 @@ void fc_instancenorm_forward(float *y, float *mean, float *rstd, const float *x,
       }
     }
   }
+  return FC_SUCCESS;
+}
+
+/* x, y [B][N][C]; mean, rstd [B][C] (NULL: not saved) */
+void fc_instancenorm_forward(float *y, float *mean, float *rstd, const float *x, int B, long N, int C, float eps)
+{
+  (void)instancenorm(y, mean, rstd, x, B, N, N, C, eps, MPI_COMM_NULL); /* cannot fail without MPI */
+}
+
+fc_err fc_instancenorm_forward_slab(float *y, float *mean, float *rstd, const float *x, int B, long N, long Ntot, int C,
+                                    float eps, MPI_Comm comm)
+{
+  return instancenorm(y, mean, rstd, x, B, N, Ntot, C, eps, comm);
 }
 
 /* dx [B][N][C] += ... (dx NULL: nothing to do) */

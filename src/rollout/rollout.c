@@ -4,10 +4,13 @@
  * spectral convolutions transform the slabs with FFTW-MPI, so 1, 2 or 4 ranks give the
  * same trajectory to float32 round-off.
  *
- * IFactFormer checkpoints (ifactformer_m / ifactformer_o) roll out on ONE rank only for now (the
- * model has no slab-distributed version yet): on more ranks the command fails with a message
- * saying so. Their coordinates are rebuilt from the initial file's grid with the choice the
- * checkpoint records (hyper-parameter 'coords').
+ * IFactFormer checkpoints (ifactformer_m / ifactformer_o) roll out over the same x slabs
+ * (fc_ifactformer_setup_slab: the axis sequences are reduced or gathered, the x contraction
+ * gathers the values' planes). Their coordinates are rebuilt from the initial file's grid with
+ * the choice the checkpoint records (hyper-parameter 'coords').
+ *
+ * The output records the wall time of the model steps (parameters wall_seconds and
+ * wall_seconds_per_time, per unit of simulated time), for comparisons with solvers.
  *
  * A state that turns NaN/Inf, or whose largest magnitude exceeds rollout_blowup times the
  * initial one, stops the rollout: the states written so far (and the last good one) are
@@ -147,18 +150,21 @@ static fc_err write_state(rollout_state *s, const float *y, long k, double t)
   return FC_SUCCESS;
 }
 
+/* The model's wall time (the slowest rank's) over `span` units of simulated time. */
+static fc_err record_wall_time(MPI_Comm comm, fc_field_writer *w, double seconds, double span)
+{
+  FcCallMPI(MPI_Allreduce(MPI_IN_PLACE, &seconds, 1, MPI_DOUBLE, MPI_MAX, comm));
+  FcCall(fc_field_writer_parameter(w, "wall_seconds", seconds));
+  FcCall(fc_field_writer_parameter(w, "wall_seconds_per_time", span > 0 ? seconds / span : NAN));
+  return FC_SUCCESS;
+}
+
 static fc_err rollout(fc_case *c, MPI_Comm comm, int argc, char **argv, const rollout_config *r, rollout_state *s)
 {
   char field[64];
   FcCall(load_model(comm, r, s, field, sizeof field));
   const int mndim = s->ifa ? 3 : fc_fno_get_config(s->m)->ndim;
   const char *mtype = s->ifa ? fc_ifactformer_type(s->ifa) : fc_fno_type(s->m);
-  int size;
-  FcCallMPI(MPI_Comm_size(comm, &size));
-  if (s->ifa && size > 1)
-    FcRaiseComm(comm, FC_ERR_INPUT,
-                "checkpoint '%s' holds an %s model: its rollout runs on one rank only for now (got %d ranks; "
-                "run with mpiexec -n 1)", r->checkpoint, mtype, size);
   FcCall(fc_field_reader_open(comm, r->initial, &s->rd));
   FcCall(fc_field_reader_grid(s->rd, &s->g));
   if (s->g->ndim != mndim)
@@ -180,8 +186,8 @@ static fc_err rollout(fc_case *c, MPI_Comm comm, int argc, char **argv, const ro
       FcCall(FcMalloc(n[a], &s->coord[a]));
       FcCall(fc_ifactformer_axis_coords(s->coords, n[a], s->g->length[a], s->g->coord[a], s->coord[a]));
     }
-    FcCall(fc_ifactformer_setup(s->ifa, 1, n, s->coord[0], s->coord[1], s->coord[2]));
-    npts = (long)n[0] * n[1] * n[2];
+    FcCall(fc_ifactformer_setup_slab(s->ifa, comm, 1, n, (int)d.x0, (int)d.nxl, s->coord[0], s->coord[1], s->coord[2]));
+    npts = d.nxl * n[1] * n[2];
   } else {
     FcCall(fc_fno_setup(s->m, 1, n, comm));
     npts = fc_fno_local_points(s->m);
@@ -213,9 +219,12 @@ static fc_err rollout(fc_case *c, MPI_Comm comm, int argc, char **argv, const ro
   fc_progress prog;
   fc_progress_start(&prog, comm, "step", r->steps);
   long last_written = 0;
+  double model_seconds = 0;
   for (long k = 1; k <= r->steps; k++) {
+    double tm = fc_wtime();
     if (s->ifa) FcCall(fc_ifactformer_forward(s->ifa, s->y, s->win));
     else FcCall(fc_fno_forward(s->m, s->y, s->win));
+    model_seconds += fc_wtime() - tm;
     double mx;
     FcCall(state_norm(comm, s->y, npts * nc, s, &mx, &finite));
     if (!finite || mx > r->blowup * max0) {
@@ -224,6 +233,7 @@ static fc_err rollout(fc_case *c, MPI_Comm comm, int argc, char **argv, const ro
         for (long i = 0; i < npts * nc; i++) s->y[i] = s->win[(i / nc * W + W - 1) * nc + i % nc];
         FcCall(write_state(s, s->y, k - 1, t0 + (k - 1) * dt));
       }
+      FcCall(record_wall_time(comm, s->w, model_seconds, k * dt));
       FcCall(fc_field_writer_close(&s->w));
       if (!finite)
         FcRaiseComm(comm, FC_ERR_NONFINITE, "the rollout turned NaN/Inf at step %ld; %s holds the states up to step %ld",
@@ -243,6 +253,7 @@ static fc_err rollout(fc_case *c, MPI_Comm comm, int argc, char **argv, const ro
     }
     fc_progress_update(&prog, k, t0 + k * dt);
   }
+  FcCall(record_wall_time(comm, s->w, model_seconds, r->steps * dt));
   FcCall(fc_field_writer_close(&s->w));
   fc_print(comm, "wrote %s\n", r->output);
   return FC_SUCCESS;

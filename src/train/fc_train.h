@@ -42,7 +42,7 @@ void fc_dataset_sample(const fc_dataset *d, int validation, long s, float *x, fl
 
 /* Everything `flowcast train` reads from its case. */
 typedef struct {
-  char data_dir[PATH_MAX], field[64], checkpoint[PATH_MAX];
+  char data_dir[PATH_MAX], field[64], checkpoint[PATH_MAX], best_checkpoint[PATH_MAX];
   int ncomp, window, max_traj;
   double val_fraction;
   char model_type[32];  /* fno, ifno, ifactformer_m, ifactformer_o */

@@ -46,7 +46,9 @@ static const fc_key train_keys[] = {
     {"train_stop_after", FC_KEY_INT, "0", 0, 2000000000, NULL,
      "stop (with a checkpoint) after this many optimizer steps of this run, e.g. to fit a job's wall time (0: never)"},
     {"train_resume", FC_KEY_BOOL, "false", 0, 0, NULL, "continue from output_checkpoint (same data and keys)"},
-    {"output_checkpoint", FC_KEY_STRING, "output/model.h5", 0, 0, NULL, "checkpoint written during and after training"},
+    {"output_checkpoint", FC_KEY_STRING, "output/model.h5", 0, 0, NULL, "checkpoint written during and after training (the last state)"},
+    {"output_best_checkpoint", FC_KEY_STRING, "auto", 0, 0, NULL,
+     "checkpoint of the epoch with the lowest validation loss (auto: output_checkpoint with _best before .h5)"},
 };
 
 fc_err fc_train_declare(fc_case *c)
@@ -131,6 +133,15 @@ fc_err fc_train_read(fc_case *c, fc_train_config *t)
   t->stop_after = v;
   FcCall(fc_case_get_bool(c, "train_resume", &t->resume));
   FcCall(fc_case_get_string(c, "output_checkpoint", t->checkpoint, sizeof t->checkpoint));
+  FcCall(fc_case_get_string(c, "output_best_checkpoint", t->best_checkpoint, sizeof t->best_checkpoint));
+  if (!strcmp(t->best_checkpoint, "auto")) {
+    size_t n = strlen(t->checkpoint);
+    int ext = n > 3 && !strcmp(t->checkpoint + n - 3, ".h5");
+    if (n + 9 >= sizeof t->best_checkpoint) FcRaise(FC_ERR_INPUT, "key 'output_checkpoint': the path is too long");
+    snprintf(t->best_checkpoint, sizeof t->best_checkpoint, "%.*s_best.h5", (int)(ext ? n - 3 : n), t->checkpoint);
+  }
+  if (!strcmp(t->best_checkpoint, t->checkpoint))
+    FcRaise(FC_ERR_INPUT, "keys 'output_checkpoint' and 'output_best_checkpoint' name the same file '%s'", t->checkpoint);
   if (!t->data_dir[0]) FcRaise(FC_ERR_INPUT, "key 'data_dir' is empty: expected the directory of trajectory files");
   FcCall(fc_case_check_unknown(c));
   return FC_SUCCESS;

@@ -6,6 +6,7 @@
  * (seed, epoch) (counter-based RNG), and a checkpoint records the step, the epoch and the
  * next batch of that epoch (rng_counter), so `-train_resume true` continues exactly where a
  * checkpoint was written: the final weights equal those of an uninterrupted run. */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +30,8 @@ typedef struct {
   float *x, *y, *yh, *dy, *yd, *yhd; /* local batch buffers */
   fc_hparam hp[24];
   int nhp;
-  fc_named_array norm[2];
+  fc_named_array norm[3]; /* field_mean, field_std, validation_best */
+  float best[2];          /* lowest validation loss so far and its epoch (FLT_MAX, 0 before any) */
 } trainer;
 
 static fc_params *model_params(trainer *tr) { return tr->ifa ? fc_ifactformer_params(tr->ifa) : fc_fno_params(tr->m); }
@@ -91,13 +93,18 @@ static double batch_loss(trainer *tr, int nr, float *dy)
   return sum;
 }
 
-static fc_err save(trainer *tr, long step, long epoch, long next_batch)
+/* Writes the training state to `path` (output_checkpoint, or the best one). */
+static fc_err save_to(trainer *tr, const char *path, long step, long epoch, long next_batch)
 {
   fc_params *p = model_params(tr);
   fc_checkpoint ck = {model_type(tr), tr->hp, tr->nhp, p, 1, tr->t->optimizer, step, epoch,
-                      (unsigned long long)tr->t->seed, (unsigned long long)next_batch, tr->norm, 2};
-  FcCall(fc_checkpoint_save(tr->comm, tr->t->checkpoint, &ck));
+                      (unsigned long long)tr->t->seed, (unsigned long long)next_batch, tr->norm, 3};
+  FcCall(fc_checkpoint_save(tr->comm, path, &ck));
   return FC_SUCCESS;
+}
+static fc_err save(trainer *tr, long step, long epoch, long next_batch)
+{
+  return save_to(tr, tr->t->checkpoint, step, epoch, next_batch);
 }
 
 /* Mean validation loss per sample (batches of the training size, the last one padded). */
@@ -135,7 +142,7 @@ static fc_err train_loop(trainer *tr)
   const fc_adam_config adam = {0.9, 0.999, 1e-8, t->weight_decay, !strcmp(t->optimizer, "adamw")};
   long step = 0, epoch = 0, first_batch = 0;
   if (t->resume) {
-    fc_checkpoint ck = {model_type(tr), tr->hp, tr->nhp, p, 1, t->optimizer, 0, 0, 0, 0, tr->norm, 2};
+    fc_checkpoint ck = {model_type(tr), tr->hp, tr->nhp, p, 1, t->optimizer, 0, 0, 0, 0, tr->norm, 3};
     float mean[8], std[8];
     memcpy(mean, tr->norm[0].data, sizeof mean);
     memcpy(std, tr->norm[1].data, sizeof std);
@@ -190,14 +197,22 @@ static fc_err train_loop(trainer *tr)
     double val = NAN;
     FcCall(validate(tr, &val));
     samples_done += seen;
+    /* without validation samples the last epoch is the best; a NaN loss never is */
+    int improved = fc_dataset_count(d, 1) == 0 || val < tr->best[0];
+    if (improved) {
+      tr->best[0] = (float)val;
+      tr->best[1] = (float)(epoch + 1);
+    }
     FcCall(save(tr, step, epoch + 1, 0));
+    if (improved) FcCall(save_to(tr, t->best_checkpoint, step, epoch + 1, 0));
     double now = fc_wtime(), rate = seen / (now - t0), elapsed = now - t_start;
     double eta = samples_done > 0 ? elapsed / samples_done * (double)(t->epochs - epoch - 1) * nb * tr->B : 0;
-    fc_print(tr->comm, "epoch %ld/%d  loss %.5g  val %.5g  lr %.3g  %.1f samples/s  elapsed %.1f s  ETA %.1f s\n",
-             epoch + 1, t->epochs, seen ? sum / seen : NAN, val, fc_schedule_lr(&t->schedule, t->schedule_per_step ? step : epoch),
-             rate, elapsed, eta);
+    fc_print(tr->comm, "epoch %ld/%d  loss %.5g  val %.5g%s  lr %.3g  %.1f samples/s  elapsed %.1f s  ETA %.1f s\n",
+             epoch + 1, t->epochs, seen ? sum / seen : NAN, val, improved ? " (best)" : "",
+             fc_schedule_lr(&t->schedule, t->schedule_per_step ? step : epoch), rate, elapsed, eta);
   }
-  fc_print(tr->comm, "wrote %s\n", t->checkpoint);
+  fc_print(tr->comm, "wrote %s (last epoch) and %s (lowest validation loss %.5g, epoch %d)\n", t->checkpoint,
+           t->best_checkpoint, tr->best[0], (int)tr->best[1]);
   return FC_SUCCESS;
 }
 
@@ -235,6 +250,8 @@ static fc_err setup(trainer *tr, MPI_Comm comm, const fc_train_config *t)
   for (int i = 0; i < 3; i++) tr->hp[tr->nhp++] = extra[i];
   tr->norm[0] = (fc_named_array){"field_mean", tr->d.mean, tr->d.ncomp};
   tr->norm[1] = (fc_named_array){"field_std", tr->d.std, tr->d.ncomp};
+  tr->best[0] = FLT_MAX; /* no epoch yet (checkpoints refuse non-finite values) */
+  tr->norm[2] = (fc_named_array){"validation_best", tr->best, 2};
   /* this rank's share of each batch (balanced) */
   tr->B = t->batch;
   int base = tr->B / tr->size, extra_rows = tr->B % tr->size;

@@ -1,7 +1,8 @@
 /* flowcast compare: the relative L2 error of a predicted trajectory against a reference,
  * step by step (matching snapshots by time), written to HDF5 (/series: time, step, rel_l2,
  * reference_norm) for tools/plot_compare.py, and summarised on rank 0. Collective over the
- * slabs of the grid. */
+ * slabs of the grid. compare_type channel hands over to channel_compare.c (several runs of a
+ * channel flow: errors, statistics in wall units, spectra). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,9 +10,13 @@
 
 #include "fc_io.h"
 #include "fc_log.h"
+#include "channel_compare.h"
 #include "fc_rollout.h"
 
 static const fc_key compare_keys[] = {
+    {"compare_type", FC_KEY_CHOICE, "field", 0, 0, "field,channel",
+     "field: relative L2 error of one prediction per step; channel: several runs of a channel flow (errors, "
+     "statistics in wall units, spectra; docs/channel_compare.md)"},
     {"compare_prediction", FC_KEY_STRING, "", 0, 0, NULL, "predicted trajectory (e.g. flowcast rollout's output)"},
     {"compare_reference", FC_KEY_STRING, "", 0, 0, NULL, "reference trajectory (e.g. the solver's)"},
     {"compare_field", FC_KEY_STRING, "w", 0, 0, NULL, "field compared"},
@@ -22,7 +27,28 @@ static const fc_key compare_keys[] = {
 fc_err fc_compare_declare(fc_case *c)
 {
   FcCall(fc_case_add_keys(c, "compare", compare_keys, (int)(sizeof compare_keys / sizeof compare_keys[0])));
+  FcCall(fc_channel_compare_declare(c));
   return FC_SUCCESS;
+}
+
+long fc_compare_find_time(const fc_step_info *steps, long n, double t)
+{
+  for (long q = 0; q < n; q++)
+    if (fabs(steps[q].time - t) <= 1e-9 * fmax(1.0, fabs(t))) return q;
+  return -1;
+}
+
+void fc_compare_square_sums(const fc_field *pred, const fc_field *ref, double *sums)
+{
+  int nc = ref->ncomp;
+  memset(sums, 0, sizeof(double) * (size_t)(2 + 2 * nc));
+  for (long p = 0; p < fc_field_local_size(ref); p++) {
+    int c = (int)(p % nc);
+    double d = pred->data[p] - ref->data[p], r = ref->data[p];
+    sums[2 + c] += d * d;
+    sums[2 + nc + c] += r * r;
+  }
+  for (int c = 0; c < nc; c++) sums[0] += sums[2 + c], sums[1] += sums[2 + nc + c];
 }
 
 typedef struct {
@@ -34,8 +60,10 @@ typedef struct {
 
 static fc_err compare(fc_case *c, MPI_Comm comm, int argc, char **argv, compare_state *s)
 {
-  char pred[PATH_MAX], ref[PATH_MAX], field[64], out[PATH_MAX];
+  char pred[PATH_MAX], ref[PATH_MAX], field[64], out[PATH_MAX], type[16];
   long nc;
+  FcCall(fc_case_get_string(c, "compare_type", type, sizeof type));
+  if (!strcmp(type, "channel")) return fc_channel_compare_run(c, comm, argc, argv);
   FcCall(fc_case_get_string(c, "compare_prediction", pred, sizeof pred));
   FcCall(fc_case_get_string(c, "compare_reference", ref, sizeof ref));
   FcCall(fc_case_get_string(c, "compare_field", field, sizeof field));
@@ -61,18 +89,12 @@ static fc_err compare(fc_case *c, MPI_Comm comm, int argc, char **argv, compare_
   double *time = s->series, *step = time + np, *err = step + np, *norm = err + np;
   long matched = 0;
   for (long i = 0; i < np; i++) {
-    long j = -1;
-    for (long q = 0; q < nr && j < 0; q++)
-      if (fabs(rs[q].time - ps[i].time) <= 1e-9 * fmax(1.0, fabs(ps[i].time))) j = q;
+    long j = fc_compare_find_time(rs, nr, ps[i].time);
     if (j < 0) continue; /* a predicted time the reference does not have */
     FcCall(fc_field_reader_read(s->pr, i, s->fp));
     FcCall(fc_field_reader_read(s->rr, j, s->fr));
-    double loc[2] = {0, 0}, all[2];
-    for (long p = 0; p < fc_field_local_size(s->fp); p++) {
-      double dd = s->fp->data[p] - s->fr->data[p];
-      loc[0] += dd * dd;
-      loc[1] += s->fr->data[p] * s->fr->data[p];
-    }
+    double loc[18], all[2];
+    fc_compare_square_sums(s->fp, s->fr, loc);
     FcCallMPI(MPI_Allreduce(loc, all, 2, MPI_DOUBLE, MPI_SUM, comm));
     time[matched] = ps[i].time;
     step[matched] = (double)ps[i].step;

@@ -1,5 +1,7 @@
 # The channel DNS/LES solver (src/solvers/channel): ctest -R channel --output-on-failure
 fc_cunit_test(channel RANKS 1 2)
+# the initial field from cell-centre velocities (init_type field): tests/test_channel_field.c
+fc_cunit_test(channel_field RANKS 1 2)
 
 # ---- flowcast simulate with solver: channel (src/jobs/channel_job.c) -------------------------------
 # A tiny DNS: the same snapshots at 1 and 2 ranks; a run cut in two by a restart equals the
@@ -111,3 +113,71 @@ fc_cli_test(channel_job_stats_continue ok [=[^wrote .*/restart\.h5 \(step 20, .*
             ARGS simulate ${FC_CH_CASE} ${FC_CH_TINY} -channel_max_steps 10 -init_type restart
                  -init_file ${FC_CH_DIR}/half/restart.h5 -output_stats ${FC_CH_DIR}/half/stats.h5
                  -output_dir ${FC_CH_DIR}/stats_continued)
+
+# ---- init_type field: the cell-centre velocity of a snapshot (the LES from a filtered DNS) -------
+# From the last snapshot of channel_job_np1 (the float64 centres of a DNS state on the same grid):
+# projected to round-off divergence, starting at the snapshot's time; with a fixed step the
+# snapshots (the initial state first, as rollouts write theirs) land on t0 + n dt exactly; the
+# snapshot file records the solver's wall time; the same at 1 and 2 ranks.
+set(FC_FIELD_GRID -channel_nx 16 -channel_ny 12 -channel_nz 8 -channel_t_end 1e9 -monitor_every 5 -stats_start 1e9
+                  -output_precision float64)
+set(FC_FIELD_INIT -init_type field -init_file ${FC_CH_DIR}/np1/snapshots.h5)
+foreach(np 1 2)
+  fc_cli_test(channel_job_field_np${np} ok [=[^wrote .*/restart\.h5 \(step 10, .*snapshots\.h5 \(3 snapshots\)]=]
+              NP ${np} REQUIRES channel_job SETUP channel_field
+              ALSO [=[^initial field: velocity of snapshot 1 \(step 20, t = [0-9.]+\) of .*np1/snapshots\.h5; U_b [0-9.]+ set to channel_bulk_velocity; max \|div u\| [0-9.]+e[-+][0-9]+ before the projection, [0-9.]+e-(1[3-9]|2[0-9]) after$]=]
+                   [=[^flowcast simulate: channel 16 x 12 x 8 .* from t = [0-9.]+ \(step 0\)]=]
+                   [=[^solver wall time [0-9.]+ s for t = ]=]
+              ARGS simulate ${FC_CH_CASE} ${FC_FIELD_GRID} ${FC_FIELD_INIT} -init_step -1 -channel_dt 0.01
+                   -snapshot_every 5 -channel_max_steps 10 -output_dir ${FC_CH_DIR}/field_np${np})
+endforeach()
+add_test(NAME channel_field_same_snapshots
+         COMMAND ${FC_H5DIFF} -d 1e-11 ${FC_CH_DIR}/field_np1/snapshots.h5 ${FC_CH_DIR}/field_np2/snapshots.h5 /steps /steps)
+# the times: the first snapshot is the initial state at the input's time t0 (bit for bit), then
+# t0 + 5 n dt; the wall-time parameters; the initial centres close to the (divergence-free) input
+# (5% here: the two averages smooth this under-resolved 16 x 12 x 8 DNS; Poiseuille comes back
+# exactly, tests/test_channel_field.c)
+add_test(NAME channel_field_times COMMAND ${FC_SYSTEM_PYTHON} -c [=[
+import sys, h5py, numpy
+src, out = sys.argv[1], sys.argv[2]
+with h5py.File(src, 'r') as f:
+    last = f['steps'][sorted(f['steps'])[-1]]
+    t0, v0 = last.attrs['time'], last['velocity'][...]
+with h5py.File(out, 'r') as f:
+    steps = [f['steps'][k] for k in sorted(f['steps'])]
+    got = [(int(g.attrs['step']), float(g.attrs['time'])) for g in steps]
+    want = [(n, t0 + n * 0.01) for n in (0, 5, 10)]
+    assert got == want, (got, want)
+    rel = numpy.linalg.norm(steps[0]['velocity'][...] - v0) / numpy.linalg.norm(v0)
+    wall, per = f['parameters'].attrs['wall_seconds'], f['parameters'].attrs['wall_seconds_per_time']
+    print('times', got, 'relative change of the initial centres %.3e' % rel, 'wall', wall, per)
+    assert rel < 0.1, rel
+    assert wall > 0 and abs(per * 0.1 - wall) <= 1e-9 * wall, (wall, per)
+]=] ${FC_CH_DIR}/np1/snapshots.h5 ${FC_CH_DIR}/field_np1/snapshots.h5)
+set_tests_properties(channel_field_same_snapshots channel_field_times
+                     PROPERTIES FIXTURES_REQUIRED "channel_field;channel_job" LABELS unit TIMEOUT 60)
+# bad input: one message, nothing written
+# (a directory of their own: channel_job_blowup may leave snapshots in FC_CH_BAD)
+set(FC_FIELD_BAD_DIR ${FC_CH_DIR}/field_bad)
+set(FC_FIELD_BAD ABSENT ${FC_FIELD_BAD_DIR}/restart.h5 ${FC_FIELD_BAD_DIR}/snapshots.h5)
+fc_cli_test(channel_field_no_file fail [=[init_type field needs key 'init_file']=] NP 1 ${FC_FIELD_BAD}
+            ARGS simulate ${FC_CH_CASE} -init_type field -output_dir ${FC_FIELD_BAD_DIR})
+fc_cli_test(channel_field_missing fail [=[nothing/snapshots\.h5]=] NP 2 ${FC_FIELD_BAD}
+            ARGS simulate ${FC_CH_CASE} ${FC_FIELD_GRID} -init_type field -init_file ${FC_FIELD_BAD_DIR}/nothing/snapshots.h5
+                 -snapshot_every 5 -output_dir ${FC_FIELD_BAD_DIR})
+fc_cli_test(channel_field_grid fail [=[init_file '.*np1/snapshots\.h5' holds a 3D grid of 16 x 12 x 8 points; the case has 16 x 14 x 8 cells]=]
+            NP 2 REQUIRES channel_job ${FC_FIELD_BAD}
+            ARGS simulate ${FC_CH_CASE} ${FC_FIELD_GRID} ${FC_FIELD_INIT} -channel_ny 14 -snapshot_every 5
+                 -output_dir ${FC_FIELD_BAD_DIR})
+fc_cli_test(channel_field_stretch fail [=[init_file '.*np1/snapshots\.h5': its y coordinates are not the case's cell centres \(channel_stretch\?\): y\[0\] = ]=]
+            NP 2 REQUIRES channel_job ${FC_FIELD_BAD}
+            ARGS simulate ${FC_CH_CASE} ${FC_FIELD_GRID} ${FC_FIELD_INIT} -channel_stretch 1.8 -snapshot_every 5
+                 -output_dir ${FC_FIELD_BAD_DIR})
+fc_cli_test(channel_field_index fail [=[init_step = 2: init_file '.*np1/snapshots\.h5' holds 2 snapshot\(s\) \(indices 0 \.\. 1, or -1 for the last\)]=]
+            NP 2 REQUIRES channel_job ${FC_FIELD_BAD}
+            ARGS simulate ${FC_CH_CASE} ${FC_FIELD_GRID} ${FC_FIELD_INIT} -init_step 2 -snapshot_every 5
+                 -output_dir ${FC_FIELD_BAD_DIR})
+fc_cli_test(channel_field_no_velocity fail [=[file '.*np1/restart\.h5': dataset '/steps/[0-9]+/velocity' does not exist]=]
+            NP 2 REQUIRES channel_job ${FC_FIELD_BAD}
+            ARGS simulate ${FC_CH_CASE} ${FC_FIELD_GRID} -init_type field -init_file ${FC_CH_DIR}/np1/restart.h5
+                 -snapshot_every 5 -output_dir ${FC_FIELD_BAD_DIR})

@@ -1,13 +1,19 @@
 /* The channel job of `flowcast simulate` (key solver: channel): DNS or LES of turbulent
  * channel flow with the built-in solver (src/solvers/channel), docs/channel.md.
  *
- *   initial field  a mean profile plus perturbations, or a restart file (any rank count)
+ *   initial field  a mean profile plus perturbations, a restart file (any rank count), or the
+ *                  cell-centre velocity of a snapshot of a field file (a filtered DNS): the run
+ *                  starts at the snapshot's time, and its snapshots at that time + k dT
  *   time loop      RK3 steps until channel_t_end (or channel_max_steps, or the wall-time limit)
  *     every monitor_every steps   a progress line: t, dt, CFL, Re_tau, U_b, max |div u|, rate, ETA
  *     every stats_every steps     (from stats_start on) a sample of the statistics
- *     every snapshot_every steps  a snapshot (velocity and pressure at the cell centres)
+ *     every snapshot_every steps  a snapshot (velocity and pressure at the cell centres); with
+ *                                 snapshot_initial also the initial state (default for init_type field)
  *     every restart_every steps   the restart file and the statistics file, each written atomically
- *   at the end     restart, statistics and snapshot files
+ *   at the end     restart, statistics and snapshot files; the snapshot file records the solver's
+ *                  wall time (/parameters/wall_seconds, wall_seconds_per_time)
+ * With a fixed time step the time is t_start + n dt (n steps of this run), not a running sum, so
+ * that snapshot times land exactly on those of the file a run starts from.
  *
  * Output files are written to NAME.partial and renamed when complete. A blow-up (NaN/Inf
  * velocity) stops the run with one message; the snapshots taken before it are kept (each is
@@ -56,11 +62,15 @@ static const fc_key channel_keys[] = {
      "stop cleanly (restart file written) after this many wall-clock seconds (0: no limit)"},
     {"channel_fftw_planner", FC_KEY_CHOICE, "estimate", 0, 0, "estimate,measure",
      "estimate: fixed FFTW plans (bitwise-exact restarts); measure: timed plans"},
-    {"init_type", FC_KEY_CHOICE, "turbulent", 0, 0, "laminar,turbulent,restart",
-     "initial field: laminar parabola or turbulent (Reichardt) profile plus perturbations, or a restart file"},
+    {"init_type", FC_KEY_CHOICE, "turbulent", 0, 0, "laminar,turbulent,restart,field",
+     "initial field: laminar parabola or turbulent (Reichardt) profile plus perturbations, a restart file, or "
+     "field: the cell-centre velocity of a snapshot of a field file on the case's grid (projected; t starts at its time)"},
     {"init_amplitude", FC_KEY_REAL, "0.3", 0, 10, NULL, "perturbation amplitude relative to U_b"},
     {"init_seed", FC_KEY_INT, "0", 0, 9007199254740992.0, NULL, "seed of the perturbations"},
-    {"init_file", FC_KEY_STRING, "none", 0, 0, NULL, "restart file (init_type restart); any rank count"},
+    {"init_file", FC_KEY_STRING, "none", 0, 0, NULL,
+     "restart file (init_type restart) or field file with a 'velocity' (init_type field); any rank count"},
+    {"init_step", FC_KEY_INT, "0", -1, 1e15, NULL,
+     "init_type field: index of the snapshot in init_file (0: the first; -1: the last)"},
     {"monitor_every", FC_KEY_INT, "100", 1, 1e15, NULL, "steps between progress lines (and monitor samples)"},
     {"stats_start", FC_KEY_REAL, "1e300", 0, 1e300, NULL, "simulated time from which statistics are averaged"},
     {"stats_every", FC_KEY_INT, "10", 1, 1e15, NULL, "steps between two statistics samples"},
@@ -69,6 +79,8 @@ static const fc_key channel_keys[] = {
      "init_type restart: continue the averages of output_stats if that file exists"},
     {"snapshot_every", FC_KEY_INT, "0", 0, 1e15, NULL, "steps between snapshots (0: none)"},
     {"snapshot_start", FC_KEY_REAL, "0", 0, 1e300, NULL, "simulated time from which snapshots are taken"},
+    {"snapshot_initial", FC_KEY_CHOICE, "auto", 0, 0, "auto,true,false",
+     "the initial state is the first snapshot (auto: for init_type field, as rollouts write theirs)"},
     {"snapshot_per_file", FC_KEY_INT, "0", 0, 1e15, NULL,
      "snapshots per file (0: one file); > 0: NAME_00000.h5, NAME_00001.h5, ... each a trajectory for flowcast filter"},
     {"restart_every", FC_KEY_INT, "0", 0, 1e15, NULL, "steps between restart (and statistics) files (0: at the end only)"},
@@ -83,7 +95,9 @@ typedef struct {
   fc_channel_config c;
   double t_end, wall_limit, amp, stats_start, snapshot_start, yplus[MAX_PLANES];
   long max_steps, monitor_every, stats_every, snapshot_every, snapshot_per_file, restart_every;
-  int init, nplanes, stats_continue; /* init: 0 laminar, 1 turbulent, 2 restart */
+  int init, nplanes, stats_continue; /* init: 0 laminar, 1 turbulent, 2 restart, 3 field */
+  int snapshot_initial;
+  long init_step;
   unsigned long long seed;
   char init_file[PATH_MAX], snapshots[PATH_MAX], restart[PATH_MAX], stats[PATH_MAX];
   fc_precision precision;
@@ -132,7 +146,7 @@ static fc_err read_config(fc_case *c, channel_job *j)
 {
   static const char *const drives[] = {"flow_rate", "pressure_gradient", NULL};
   static const char *const sgs[] = {"none", "smagorinsky", "dynamic", "wale", NULL};
-  static const char *const inits[] = {"laminar", "turbulent", "restart", NULL};
+  static const char *const inits[] = {"laminar", "turbulent", "restart", "field", NULL};
   char buf[PATH_MAX], dir[PATH_MAX - 32];
   long v;
   fc_channel_config *k = &j->c;
@@ -168,6 +182,9 @@ static fc_err read_config(fc_case *c, channel_job *j)
   j->seed = (unsigned long long)v;
   FcCall(fc_case_get_string(c, "init_file", j->init_file, sizeof j->init_file));
   if (j->init == 2 && !strcmp(j->init_file, "none")) FcRaise(FC_ERR_INPUT, "init_type restart needs key 'init_file' (a restart file)");
+  if (j->init == 3 && !strcmp(j->init_file, "none"))
+    FcRaise(FC_ERR_INPUT, "init_type field needs key 'init_file' (a field file with the dataset 'velocity')");
+  FcCall(fc_case_get_int(c, "init_step", &j->init_step));
   FcCall(fc_case_get_int(c, "monitor_every", &j->monitor_every));
   FcCall(fc_case_get_real(c, "stats_start", &j->stats_start));
   FcCall(fc_case_get_int(c, "stats_every", &j->stats_every));
@@ -176,6 +193,8 @@ static fc_err read_config(fc_case *c, channel_job *j)
   FcCall(fc_case_get_bool(c, "stats_continue", &j->stats_continue));
   FcCall(fc_case_get_int(c, "snapshot_every", &j->snapshot_every));
   FcCall(fc_case_get_real(c, "snapshot_start", &j->snapshot_start));
+  FcCall(fc_case_get_string(c, "snapshot_initial", buf, sizeof buf));
+  j->snapshot_initial = !strcmp(buf, "auto") ? j->init == 3 : !strcmp(buf, "true");
   FcCall(fc_case_get_int(c, "snapshot_per_file", &j->snapshot_per_file));
   FcCall(fc_case_get_int(c, "restart_every", &j->restart_every));
   FcCall(fc_case_get_string(c, "output_dir", dir, sizeof dir));
@@ -207,6 +226,8 @@ typedef struct {
   char snap_path[PATH_MAX], last_full[PATH_MAX]; /* the open file, the last complete one */
   char *complete;         /* optional: comma-separated list of the complete snapshot files */
   size_t complete_len;
+  double t_start;         /* the time at which this run started */
+  double solver_seconds;  /* wall time in the time steps of this run (this rank) */
 } channel_run;
 
 static fc_err write_restart_and_stats(channel_run *r)
@@ -230,9 +251,28 @@ static fc_err snapshot_file_name(const channel_job *j, long n, char *buf)
   return FC_SUCCESS;
 }
 
+/* The solver's wall time so far (the time steps only: no output, monitor or statistics; the
+ * slowest rank) and per unit of simulated time, into the open snapshot file. */
+static fc_err solver_wall(channel_run *r, double *wall)
+{
+  *wall = r->solver_seconds;
+  FcCallMPI(MPI_Allreduce(MPI_IN_PLACE, wall, 1, MPI_DOUBLE, MPI_MAX, r->ch->comm));
+  return FC_SUCCESS;
+}
+
+static fc_err write_timing(channel_run *r)
+{
+  double wall, span = r->ch->t - r->t_start;
+  FcCall(solver_wall(r, &wall));
+  FcCall(fc_field_writer_parameter(r->snap, "wall_seconds", wall));
+  if (span > 0) FcCall(fc_field_writer_parameter(r->snap, "wall_seconds_per_time", wall / span));
+  return FC_SUCCESS;
+}
+
 /* Closes a full snapshot file of a split run (one trajectory) and lists it. */
 static fc_err close_full_file(channel_run *r)
 {
+  FcCall(write_timing(r));
   FcCall(fc_field_writer_close(&r->snap));
   fc_print(r->ch->comm, "wrote %s\n", r->snap_path);
   strcpy(r->last_full, r->snap_path);
@@ -291,12 +331,14 @@ static fc_err time_loop(channel_run *r)
   fc_channel *ch = r->ch;
   double wall0 = fc_wtime(), t0 = ch->t;
   long step0 = ch->step, done = 0;
+  r->t_start = t0;
   fc_print(ch->comm, "flowcast simulate: channel %ld x %ld x %ld in %.4g x %.4g x %.4g, nu = %.6g, sgs %s, %d rank(s), "
                      "from t = %.6g (step %ld) to t = %.6g\n",
            ch->nx, ch->ny, ch->nz, ch->c.lx, ch->c.ly, ch->c.lz, ch->c.nu,
            sgs_names[ch->c.sgs],
            ch->size, ch->t, ch->step, j->t_end);
   FcCall(monitor_line(r, wall0, step0, t0));
+  if (j->snapshot_every && j->snapshot_initial && ch->t >= j->snapshot_start) FcCall(snapshot(r));
   while (ch->t < j->t_end * (1 - 1e-12) && (j->max_steps == 0 || done < j->max_steps)) {
     if (j->wall_limit > 0) {
       int stop = fc_wtime() - wall0 > j->wall_limit;
@@ -307,8 +349,12 @@ static fc_err time_loop(channel_run *r)
         break;
       }
     }
+    double w = fc_wtime();
     FcCall(fc_channel_step(ch));
+    r->solver_seconds += fc_wtime() - w;
     done++;
+    /* a fixed step: t0 + n dt exactly, so that snapshots land on the times of the start file */
+    if (ch->c.dt_fixed > 0) ch->t = t0 + (double)(ch->step - step0) * ch->c.dt_fixed;
     if (ch->t >= j->stats_start && ch->step % j->stats_every == 0) FcCall(fc_channel_stats_accumulate(r->stats, ch));
     if (j->snapshot_every && ch->step % j->snapshot_every == 0 && ch->t >= j->snapshot_start) FcCall(snapshot(r));
     if (j->restart_every && ch->step % j->restart_every == 0) FcCall(write_restart_and_stats(r));
@@ -325,8 +371,14 @@ static fc_err setup(channel_run *r)
   if (j->init == 2) {
     FcCall(fc_channel_restart_read(r->ch, j->init_file, &r->nfiles0));
     r->nfiles = r->nfiles0;
-  }
-  else FcCall(fc_channel_init_profile(r->ch, j->init, j->c.bulk_velocity, j->amp, j->seed));
+  } else if (j->init == 3) {
+    fc_channel_init_info in;
+    FcCall(fc_channel_init_field(r->ch, j->init_file, j->init_step, &in));
+    fc_print(r->comm, "initial field: velocity of snapshot %ld (step %ld, t = %.10g) of %s; U_b %.6f%s; max |div u| "
+                      "%.3e before the projection, %.3e after\n", in.index, in.step, in.time, j->init_file,
+             in.bulk_before, j->c.drive == FC_DRIVE_FLOW_RATE ? " set to channel_bulk_velocity" : "", in.div_before,
+             in.div_after);
+  } else FcCall(fc_channel_init_profile(r->ch, j->init, j->c.bulk_velocity, j->amp, j->seed));
   FcCall(fc_channel_stats_create(r->ch, j->nplanes, j->yplus, &r->stats));
   if (j->init == 2 && j->stats_continue) {
     int exists = 0;
@@ -385,9 +437,10 @@ fc_err fc_channel_job_execute(fc_case *c, MPI_Comm comm, int argc, char **argv, 
     if (keep && !e && r.j.snapshot_per_file) {
       e = close_full_file(&r);
     } else if (keep) {
-      fc_err e2 = fc_field_writer_close(&r.snap);
+      fc_err e2 = write_timing(&r);
+      if (!e2) e2 = fc_field_writer_close(&r.snap);
       if (!e) e = e2;
-      if (!e2) fc_print(comm, "the snapshots taken before the failure are in %s\n", r.snap_path);
+      if (!e2 && e) fc_print(comm, "the snapshots taken before the failure are in %s\n", r.snap_path);
     } else {
       if (!e)
         fc_print(comm, "%s held %ld of the %ld snapshots of a trajectory: not kept (a run resumed from %s starts "
@@ -406,6 +459,11 @@ fc_err fc_channel_job_execute(fc_case *c, MPI_Comm comm, int argc, char **argv, 
     if (r.j.snapshot_per_file && r.nfiles > r.nfiles0)
       fc_print(comm, ", %ld snapshot files up to %s (%ld snapshots)", r.nfiles - r.nfiles0, r.last_full, r.nsnap);
     fc_print(comm, "\n");
+    double wall = 0;
+    e = solver_wall(&r, &wall);
+    if (!e && r.ch->t > r.t_start)
+      fc_print(comm, "solver wall time %.2f s for t = %.6g .. %.6g: %.4g s per unit of simulated time\n", wall, r.t_start,
+               r.ch->t, wall / (r.ch->t - r.t_start));
   }
   fc_field_destroy(&r.vel);
   fc_field_destroy(&r.pres);

@@ -15,7 +15,7 @@
  *   poisson.c     pressure Poisson equation: FFT in x and z (FFTW-MPI), tridiagonal in y
  *   correction.c  projection onto divergence-free fields, constant flow rate
  *   step.c        one time step: low-storage RK3 (Wray) with a projection every sub-step, CFL dt
- *   initial.c     laminar profile plus perturbations, or a field file
+ *   initial.c     laminar profile plus perturbations, or the cell-centre velocity of a field file
  *   monitor.c     bulk velocity, wall shear, divergence, CFL (collective)
  *   restart.c     files: the cell-centre grid, centre-interpolated snapshots, exact restarts
  *   stats.c       turbulence statistics over planes and time (fc_channel_stats.h)
@@ -204,6 +204,26 @@ fc_err fc_channel_max_divergence(fc_channel *ch, double *maxdiv);
  * at the Re_tau of Dean's correlation) plus smooth random perturbations of amplitude amp * ub
  * that vanish at the walls, projected to be divergence-free (the same on any rank count). */
 fc_err fc_channel_init_profile(fc_channel *ch, int turbulent, double ub, double amp, unsigned long long seed);
+/* What fc_channel_init_centres / fc_channel_init_field did. */
+typedef struct {
+  long index;         /* the snapshot's index in the file (init_field; -1 resolved) */
+  long step;          /* its step number in the file */
+  double time;        /* its time: the run's start time */
+  double bulk_before; /* bulk velocity of the interpolated field, before it is set to the target */
+  double div_before;  /* max |div u| of the interpolated field (1/time) */
+  double div_after;   /* ... after the projection (round-off) */
+} fc_channel_init_info;
+/* The velocity from a cell-centre velocity field vel (3 components, on the slab of the grid of
+ * fc_channel_file_grid): interpolated to the faces (x, z: the average of the two neighbouring
+ * centres, periodic; y: linear between the centres, v = 0 on the walls), projected to be
+ * divergence-free with the solver's Poisson solve and correction, then the bulk velocity set
+ * to ub when ub > 0 (collective). p = 0. Fills info's bulk_before, div_before, div_after. */
+fc_err fc_channel_init_centres(fc_channel *ch, const fc_field *vel, double ub, fc_channel_init_info *info);
+/* fc_channel_init_centres with the dataset "velocity" of snapshot index istep (0-based in the
+ * file's order; -1: the last) of the field file path, whose grid must be the solver's
+ * cell-centre grid (sizes, box, coordinates to 1e-9 relative); the bulk velocity is set to the
+ * target under the flow-rate drive. The run starts at the snapshot's time (ch->t) with step 0. */
+fc_err fc_channel_init_field(fc_channel *ch, const char *path, long istep, fc_channel_init_info *info);
 
 /* ---- restart.c ---------------------------------------------------------------------------- */
 /* The grid of the cell centres (x and z centres, the y centres), for snapshots and restarts. */

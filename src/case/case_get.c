@@ -374,3 +374,22 @@ fc_err fc_case_get_reals(fc_case *c, const char *key, int n, double *values)
   FcCall(e);
   return FC_SUCCESS;
 }
+
+fc_err fc_case_split_list(const char *key, const char *text, int max, char **items, int *n)
+{
+  *n = 0;
+  for (const char *p = text;; p++) {
+    size_t len = strcspn(p, ",");
+    const char *a = p, *b = p + len;
+    while (a < b && isspace((unsigned char)*a)) a++;
+    while (b > a && isspace((unsigned char)b[-1])) b--;
+    if (a == b)
+      FcRaise(FC_ERR_INPUT, "key '%s' = '%s': item %d of the comma-separated list is empty", key, text, *n + 1);
+    if (*n == max) FcRaise(FC_ERR_INPUT, "key '%s' lists more than %d items", key, max);
+    FcCall(FcMalloc(b - a + 1, &items[*n]));
+    memcpy(items[(*n)++], a, (size_t)(b - a));
+    p += len;
+    if (!*p) break;
+  }
+  return FC_SUCCESS;
+}

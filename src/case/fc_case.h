@@ -65,6 +65,11 @@ fc_err fc_case_get_string(fc_case *c, const char *key, char *buf, size_t len);
 /* A comma-separated list of reals (YAML lists arrive as "a,b,c"): exactly n values. */
 fc_err fc_case_get_reals(fc_case *c, const char *key, int n, double *values);
 
+/* Splits key's comma-separated value `text` (spaces around items dropped) into *n malloc'd
+ * items (the caller frees them, also on error); an empty item or more than max is an error
+ * naming the key. */
+fc_err fc_case_split_list(const char *key, const char *text, int max, char **items, int *n);
+
 /* Sets a declared key to value unless the case file or the command line gave it: a default
  * computed at run time (e.g. a path inside a pipeline's output directory). */
 fc_err fc_case_set_default(fc_case *c, const char *key, const char *value);

@@ -56,6 +56,11 @@ fc_err fc_channel_dataset_run(fc_case *c, MPI_Comm comm, int argc, char **argv);
 
 /* The fno_pipeline job: ns2d data -> training -> rollout -> comparison in one case
  * (src/jobs/fno_pipeline.c). */
+/* flowcast run, job channel_surrogates: surrogate rollouts and LES baselines from one filtered-DNS
+ * snapshot, compared with the filtered DNS (src/jobs/channel_surrogates.c, cases/channel180.yaml). */
+fc_err fc_channel_surrogates_declare(fc_case *c);
+fc_err fc_channel_surrogates_run(fc_case *c, MPI_Comm comm, int argc, char **argv);
+
 fc_err fc_fno_pipeline_declare(fc_case *c);
 fc_err fc_fno_pipeline_run(fc_case *c, MPI_Comm comm, int argc, char **argv);
 

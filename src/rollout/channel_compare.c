@@ -127,26 +127,6 @@ static double *alloc_nan(long n)
 
 /* ---- keys ---------------------------------------------------------------------------------- */
 
-/* Splits key's comma-separated value (spaces around items dropped) into n malloc'd items. */
-static fc_err split_list(const char *key, const char *text, int max, char **items, int *n)
-{
-  *n = 0;
-  for (const char *p = text;; p++) {
-    size_t len = strcspn(p, ",");
-    const char *a = p, *b = p + len;
-    while (a < b && isspace((unsigned char)*a)) a++;
-    while (b > a && isspace((unsigned char)b[-1])) b--;
-    if (a == b)
-      FcRaise(FC_ERR_INPUT, "key '%s' = '%s': item %d of the comma-separated list is empty", key, text, *n + 1);
-    if (*n == max) FcRaise(FC_ERR_INPUT, "key '%s' lists more than %d items", key, max);
-    FcCall(FcMalloc(b - a + 1, &items[*n]));
-    memcpy(items[(*n)++], a, (size_t)(b - a));
-    p += len;
-    if (!*p) break;
-  }
-  return FC_SUCCESS;
-}
-
 static fc_err read_labels(fc_case *c, cc_state *s, int npred)
 {
   char text[CC_LIST_LEN], *labels[CC_MAX_RUNS];
@@ -162,7 +142,7 @@ static fc_err read_labels(fc_case *c, cc_state *s, int npred)
       memcpy(labels[r - 1], base, len);
     }
   } else {
-    fc_err e = split_list("compare_labels", text, CC_MAX_RUNS, labels, &n);
+    fc_err e = fc_case_split_list("compare_labels", text, CC_MAX_RUNS, labels, &n);
     for (int r = 0; r < n; r++) s->runs[r + 1].label = labels[r]; /* freed with the runs */
     FcCall(e);
     if (n != npred)
@@ -186,7 +166,7 @@ static fc_err read_yplus(fc_case *c, cc_state *s)
   char text[1024], *items[CC_MAX_PLANES];
   FcCall(fc_case_get_string(c, "compare_spectra_yplus", text, sizeof text));
   if (!strcmp(text, "none")) return FC_SUCCESS;
-  fc_err e = split_list("compare_spectra_yplus", text, CC_MAX_PLANES, items, &s->nplanes);
+  fc_err e = fc_case_split_list("compare_spectra_yplus", text, CC_MAX_PLANES, items, &s->nplanes);
   for (int p = 0; p < s->nplanes; p++) {
     char *end;
     s->yplus_req[p] = strtod(items[p], &end);
@@ -217,7 +197,7 @@ static fc_err read_keys(fc_case *c, cc_state *s, int *stats_auto)
   strcpy(s->runs[0].label, "reference");
   s->nruns = 1;
   FcCall(fc_case_get_string(c, "compare_predictions", text, sizeof text));
-  fc_err e = split_list("compare_predictions", text, CC_MAX_RUNS, preds, &npred);
+  fc_err e = fc_case_split_list("compare_predictions", text, CC_MAX_RUNS, preds, &npred);
   for (int r = 0; r < npred; r++) s->runs[++s->nruns - 1].path = preds[r];
   FcCall(e);
   FcCall(read_labels(c, s, npred));

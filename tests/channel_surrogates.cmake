@@ -43,3 +43,11 @@ fc_cli_test(channel_surrogates_start fail [=[has 4 snapshot\(s\): the initial sn
 fc_cli_test(channel_surrogates_unknown fail [=[surrogates_step]=]
               ARGS ${FC_CS_ARGS} -surrogates_step 3 -output_dir ${FC_CS_OUT}/bad ABSENT ${FC_CS_OUT}/bad)
 unset(FC_CLI_FIXTURES)
+set(FC_CLI_FIXTURES filter_inputs cs_data filter_runs ift_m ift_o)
+fc_cli_test(channel_surrogates_bad_label fail [=[key 'surrogates_les_labels': label '\.\./x' is not usable]=]
+              ARGS ${FC_CS_ARGS} -surrogates_les_labels ../x -output_dir ${FC_CS_OUT}/bad ABSENT ${FC_CS_OUT}/bad)
+fc_cli_test(channel_surrogates_bad_nu fail [=[key 'compare_nu' = 'abc' is not a real number]=]
+              ARGS run ${CMAKE_CURRENT_SOURCE_DIR}/channel_surrogates.yaml -surrogates_reference ${FC_CS_OUT}/data/traj_00001.h5
+                   -surrogates_checkpoints a.h5,b.h5 -surrogates_les_cases ${CMAKE_CURRENT_SOURCE_DIR}/channel_les_tiny.yaml
+                   -compare_nu abc -output_dir ${FC_CS_OUT}/bad ABSENT ${FC_CS_OUT}/bad)
+unset(FC_CLI_FIXTURES)

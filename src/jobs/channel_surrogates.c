@@ -10,8 +10,9 @@
  *                 errors, statistics, spectra, wall time per unit time; HDF5 + markdown + PNGs
  * Each stage is the same code as its own command, run on a case of its own built from the keys
  * here (the LES from its case file plus the overrides above); their outputs go under output_dir
- * (rollout_LABEL.h5, les_LABEL/, compare.h5, compare.md, compare_*.png). Every key is read and
- * checked before the first stage starts. */
+ * (rollout_LABEL.h5, les_LABEL/, compare.h5, compare.md, compare_*.png). Before the first stage
+ * the job's keys, the labels, the comparison's required keys and the LES case files (their keys)
+ * are checked; each stage checks the rest of its own (a checkpoint, an LES grid) when it runs. */
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -122,11 +123,34 @@ static fc_err reference_times(MPI_Comm comm, surrogates_job *j)
   FcCall(e);
   double k = j->dT / j->les_dt;
   j->snapshot_every = lround(k);
-  if (j->nles && (j->snapshot_every < 1 || fabs(k - (double)j->snapshot_every) > 1e-6 * k))
+  if (j->nles && (j->snapshot_every < 1 || fabs(k - (double)j->snapshot_every) > 1e-9 * k))
     FcRaiseComm(comm, FC_ERR_INPUT,
                 "key 'surrogates_les_dt' = %g: the reference's snapshot interval dT = %.9g is not a whole number of "
                 "LES steps", j->les_dt, j->dT);
   return FC_SUCCESS;
+}
+
+/* Runs one stage on a case of its own: the LES case file (or none) plus the tokens of a; with
+ * run NULL only reads the file and checks its keys (before any stage runs). */
+static fc_err run_stage(MPI_Comm comm, const char *file, fc_err (*declare)(fc_case *),
+                        fc_err (*run)(fc_case *, MPI_Comm, int, char **), arglist *a)
+{
+  static const fc_key solver_key = {"solver", FC_KEY_CHOICE, "channel", 0, 0, "channel",
+                                    "the solver of an LES case file (channel)"};
+  fc_case *c;
+  FcCall(fc_case_create(comm, &c));
+  fc_err e = file ? fc_case_add_keys(c, "simulate", &solver_key, 1) : FC_SUCCESS;
+  if (!e) e = declare(c);
+  if (!e && file) e = fc_case_set_from_file(c, file);
+  if (!e && a) e = fc_case_set_from_args(c, a->n, a->v);
+  if (!e && file) {
+    char solver[32];
+    e = fc_case_get_string(c, "solver", solver, sizeof solver);
+  }
+  if (!e && !run) e = fc_case_check_unknown(c);
+  if (!e && run) e = run(c, comm, a->n, a->v);
+  fc_case_destroy(&c);
+  return e;
 }
 
 static fc_err read_job(fc_case *c, MPI_Comm comm, surrogates_job *j)
@@ -139,6 +163,17 @@ static fc_err read_job(fc_case *c, MPI_Comm comm, surrogates_job *j)
   FcCall(read_pair(c, "surrogates_checkpoints", "surrogates_labels", 0, j->ckpt, j->label, &j->nmodels));
   FcCall(read_pair(c, "surrogates_les_cases", "surrogates_les_labels", 1, j->les, j->les_label, &j->nles));
   FcCall(reference_times(comm, j));
+  /* the labels name files and report groups; the comparison's own keys are read at its stage but
+     checked here, before any work */
+  const char *all[2 * MAX_RUNS];
+  for (int r = 0; r < j->nmodels + j->nles; r++) {
+    all[r] = r < j->nmodels ? j->label[r] : j->les_label[r - j->nmodels];
+    FcCall(fc_compare_check_label(r < j->nmodels ? "surrogates_labels" : "surrogates_les_labels", all, r));
+  }
+  double v;
+  FcCall(fc_case_get_real(c, "compare_nu", &v));
+  FcCall(fc_case_get_real(c, "compare_u_tau", &v));
+  for (int r = 0; r < j->nles; r++) FcCall(run_stage(comm, j->les[r], fc_channel_job_declare, NULL, NULL));
   /* the comparison's inputs are the runs of this job */
   char preds[MAX_RUNS * 2 * (PATH_MAX / 8)], labels[LIST_LEN], buf[PATH_MAX];
   preds[0] = labels[0] = '\0';
@@ -160,27 +195,6 @@ static fc_err read_job(fc_case *c, MPI_Comm comm, surrogates_job *j)
   FcCall(fc_case_set_default(c, "compare_output", buf));
   FcCall(fc_case_check_unknown(c));
   return FC_SUCCESS;
-}
-
-/* Runs one stage on a case of its own: the LES case file (or none) plus the tokens of a. */
-static fc_err run_stage(MPI_Comm comm, const char *file, fc_err (*declare)(fc_case *),
-                        fc_err (*run)(fc_case *, MPI_Comm, int, char **), arglist *a)
-{
-  static const fc_key solver_key = {"solver", FC_KEY_CHOICE, "channel", 0, 0, "channel",
-                                    "the solver of an LES case file (channel)"};
-  fc_case *c;
-  FcCall(fc_case_create(comm, &c));
-  fc_err e = file ? fc_case_add_keys(c, "simulate", &solver_key, 1) : FC_SUCCESS;
-  if (!e) e = declare(c);
-  if (!e && file) e = fc_case_set_from_file(c, file);
-  if (!e) e = fc_case_set_from_args(c, a->n, a->v);
-  if (!e && file) {
-    char solver[32];
-    e = fc_case_get_string(c, "solver", solver, sizeof solver);
-  }
-  if (!e) e = run(c, comm, a->n, a->v);
-  fc_case_destroy(&c);
-  return e;
 }
 
 static fc_err run_job(fc_case *c, MPI_Comm comm, int argc, char **argv, surrogates_job *j)
@@ -211,7 +225,7 @@ static fc_err run_job(fc_case *c, MPI_Comm comm, int argc, char **argv, surrogat
     arg(a, "init_type", "field");
     arg(a, "init_file", "%s", j->reference);
     arg(a, "init_step", "%ld", j->start);
-    arg(a, "channel_dt", "%.17g", j->les_dt);
+    arg(a, "channel_dt", "%.17g", j->dT / (double)j->snapshot_every); /* exactly dT / steps */
     arg(a, "channel_t_end", "%.17g", j->t_end);
     arg(a, "snapshot_every", "%ld", j->snapshot_every);
     arg(a, "snapshot_start", "%.17g", j->t0);

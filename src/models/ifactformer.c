@@ -10,6 +10,7 @@
  *   s = mean(t) Wp^T is computed on the pooled sequence (the same values, cheaper).
  * Everything lives in one workspace; backward walks the iterations in reverse and
  * accumulates into the parameter slab. */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -295,8 +296,9 @@ long fc_ifactformer_workspace_floats(const fc_ifactformer_config *cfg, int B, co
 fc_err fc_ifactformer_setup(fc_ifactformer *m, int B, const int dims[3], const float *cx, const float *cy,
                             const float *cz)
 {
-  if (dims[0] < 1) FcRaise(FC_ERR_INPUT, "IFactFormer setup: grid %d x %d x %d: expected positive sizes", dims[0], dims[1],
-                           dims[2]);
+  if (B < 1 || dims[0] < 1 || dims[1] < 1 || dims[2] < 1)
+    FcRaise(FC_ERR_INPUT, "IFactFormer setup: batch %d on grid %d x %d x %d: expected positive sizes", B, dims[0], dims[1],
+            dims[2]);
   return fc_ifactformer_setup_slab(m, MPI_COMM_SELF, B, dims, 0, dims[0], cx, cy, cz);
 }
 
@@ -329,6 +331,9 @@ fc_err fc_ifactformer_setup_slab(fc_ifactformer *m, MPI_Comm comm, int B, const 
   if (e || total != dims[0])
     FcRaiseComm(comm, FC_ERR_INPUT, "IFactFormer setup: the ranks' x planes do not tile the %d planes in rank order",
                 dims[0]);
+  if (m->nranks > 1 && (long)B * dims[0] * dims[1] * dims[2] * m->HV > INT_MAX)
+    FcRaiseComm(comm, FC_ERR_INPUT, "IFactFormer over x slabs: batch %d on %d x %d x %d with %d value channels exceeds the "
+                "%d elements one MPI gather can count", B, dims[0], dims[1], dims[2], m->HV, INT_MAX);
   m->B = B;
   memcpy(m->seq, dims, sizeof m->seq);
   memcpy(m->dims, dims, sizeof m->dims);

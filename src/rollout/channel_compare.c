@@ -25,6 +25,7 @@
 
 #include "channel_compare.h"
 #include "fc_log.h"
+#include "fc_rollout.h"
 #include "fc_version.h"
 #include "h5util.h"
 
@@ -149,15 +150,19 @@ static fc_err read_labels(fc_case *c, cc_state *s, int npred)
       FcRaise(FC_ERR_INPUT, "key 'compare_labels' lists %d label(s) for %d prediction(s) in compare_predictions: "
                             "expected one label per prediction", n, npred);
   }
-  for (int r = 1; r <= npred; r++) {
-    s->runs[r].label = labels[r - 1];
-    const char *l = s->runs[r].label;
-    if (strpbrk(l, "/|") || l[0] == '.' || strlen(l) > 60 || !strcmp(l, "reference"))
-      FcRaise(FC_ERR_INPUT, "key 'compare_labels': label '%s' is not usable (expected at most 60 characters, no '/' "
-                            "or '|', not starting with '.', not 'reference')", l);
-    for (int q = 1; q < r; q++)
-      if (!strcmp(s->runs[q].label, l)) FcRaise(FC_ERR_INPUT, "key 'compare_labels': label '%s' is given twice", l);
-  }
+  for (int r = 1; r <= npred; r++) s->runs[r].label = labels[r - 1];
+  for (int r = 1; r <= npred; r++) FcCall(fc_compare_check_label("compare_labels", (const char **)labels, r - 1));
+  return FC_SUCCESS;
+}
+
+fc_err fc_compare_check_label(const char *key, const char *const *labels, int i)
+{
+  const char *l = labels[i];
+  if (strpbrk(l, "/|\\") || l[0] == '.' || strlen(l) > 60 || !strcmp(l, "reference"))
+    FcRaise(FC_ERR_INPUT, "key '%s': label '%s' is not usable (expected at most 60 characters, no '/', '\\' or '|', not "
+                          "starting with '.', not 'reference')", key, l);
+  for (int q = 0; q < i; q++)
+    if (!strcmp(labels[q], l)) FcRaise(FC_ERR_INPUT, "key '%s': label '%s' is given twice", key, l);
   return FC_SUCCESS;
 }
 
@@ -551,12 +556,13 @@ static fc_err plan_window(cc_state *s, int stats_auto)
     long i = 0;
     while (!e && i < np && fc_compare_find_time(rs, nr, ps[i].time) < 0) i++;
     double first = !e && i < np ? ps[i].time : NAN, last = !e && np ? ps[np - 1].time : NAN;
+    const double begin = !e && np ? ps[0].time : NAN; /* ps is freed with the reader */
     fc_field_reader_close(&pr);
     FcCall(e);
     if (i == np)
       FcRaiseComm(s->comm, FC_ERR_INPUT, "no snapshot of '%s' (%ld snapshot(s), t = %g .. %g) has the time of a "
                                          "snapshot of the reference '%s' (t = %g .. %g)", s->runs[r].path, np,
-                  np ? ps[0].time : NAN, last, s->runs[0].path, rs[0].time, rs[nr - 1].time);
+                  begin, last, s->runs[0].path, rs[0].time, rs[nr - 1].time);
     t0 = fmin(t0, first);
   }
   s->t_to = rs[nr - 1].time;

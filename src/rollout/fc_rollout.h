@@ -15,5 +15,9 @@ fc_err fc_compare_declare(fc_case *c);
  * channel: several channel runs against a reference, statistics in wall units, spectra, an HDF5
  * report, a markdown summary and plots (docs/channel_compare.md). */
 fc_err fc_compare_run(fc_case *c, MPI_Comm comm, int argc, char **argv);
+/* Whether labels[i] can name a run of a channel comparison (a report group and a file name part):
+ * at most 60 characters, no '/', '\' or '|', not starting with '.', not 'reference', and
+ * different from labels[0 .. i-1]; the error names key. */
+fc_err fc_compare_check_label(const char *key, const char *const *labels, int i);
 
 #endif

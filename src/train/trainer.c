@@ -200,7 +200,7 @@ static fc_err train_loop(trainer *tr)
     /* without validation samples the last epoch is the best; a NaN loss never is */
     int improved = fc_dataset_count(d, 1) == 0 || val < tr->best[0];
     if (improved) {
-      tr->best[0] = (float)val;
+      if (isfinite(val)) tr->best[0] = (float)val; /* checkpoints hold finite values only */
       tr->best[1] = (float)(epoch + 1);
     }
     FcCall(save(tr, step, epoch + 1, 0));
@@ -211,8 +211,11 @@ static fc_err train_loop(trainer *tr)
              epoch + 1, t->epochs, seen ? sum / seen : NAN, val, improved ? " (best)" : "",
              fc_schedule_lr(&t->schedule, t->schedule_per_step ? step : epoch), rate, elapsed, eta);
   }
-  fc_print(tr->comm, "wrote %s (last epoch) and %s (lowest validation loss %.5g, epoch %d)\n", t->checkpoint,
-           t->best_checkpoint, tr->best[0], (int)tr->best[1]);
+  if (fc_dataset_count(d, 1) == 0)
+    fc_print(tr->comm, "wrote %s and %s (no validation samples: the last epoch)\n", t->checkpoint, t->best_checkpoint);
+  else
+    fc_print(tr->comm, "wrote %s (last epoch) and %s (lowest validation loss %.5g, epoch %d)\n", t->checkpoint,
+             t->best_checkpoint, tr->best[0], (int)tr->best[1]);
   return FC_SUCCESS;
 }
 

@@ -169,7 +169,7 @@ static fc_err init_from_reader(fc_channel *ch, fc_field_reader *r, const char *p
   FcCall(fc_field_reader_grid(r, g));
   FcCall(check_centre_grid(ch, *g, path));
   FcCall(fc_field_reader_steps(r, &nsteps, &steps));
-  if (istep < -1 || istep >= nsteps)
+  if (nsteps < 1 || istep < -1 || istep >= nsteps)
     FcRaiseComm(ch->comm, FC_ERR_INPUT, "init_step = %ld: init_file '%s' holds %ld snapshot(s) (indices 0 .. %ld, or -1 for "
                 "the last)", istep, path, nsteps, nsteps - 1);
   info->index = istep < 0 ? nsteps - 1 : istep;

@@ -371,7 +371,7 @@ static void finish_profiles(const cc_state *s, cc_run *run)
 
 /* ---- spectra ------------------------------------------------------------------------------------- */
 
-/* Lower-half centre nearest each requested y+ (the centreline-most one beyond it). */
+/* Lower-half centre nearest each requested y+ (of two equally near, the one nearer the wall). */
 static void choose_planes(cc_state *s)
 {
   for (int p = 0; p < s->nplanes; p++) {

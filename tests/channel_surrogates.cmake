@@ -55,8 +55,9 @@ unset(FC_CLI_FIXTURES)
 # the main job itself (cases/channel180.yaml with the shipped checkpoints and test trajectory),
 # 2 steps instead of 20, without the plots: the shipped files load, the case is valid
 fc_cli_test(channel180_main_job ok [=[^channel_surrogates done in .*report in .*/main_job/compare]=] NP 2
-              ALSO [=[^flowcast run channel_surrogates: 2 model\(s\) and 2 LES from snapshot 0 \(t = 2380\) of cases/data/channel180/reference\.h5, 2 steps of dT = 2 to t = 2384]=]
+              ALSO [=[^flowcast run channel_surrogates: 3 model\(s\) and 2 LES from snapshot 0 \(t = 2380\) of cases/data/channel180/reference\.h5, 2 steps of dT = 2 to t = 2384]=]
                    [=[^\| IFactFormer-m \| 0\.0[0-9]+ \|]=] [=[^\| IFactFormer-o \| 0\.0[0-9]+ \|]=]
+                   [=[^\| IFactFormer-m-48 \| 0\.0[0-9]+ \|]=]
                    [=[^\| DSM \| 0\.[0-9]+ \|]=] [=[^\| WALE \| 0\.[0-9]+ \|]=]
               ARGS run cases/channel180.yaml -surrogates_steps 2 -compare_plots false -output_dir ${FC_CS_OUT}/main_job)
 set_tests_properties(channel180_main_job PROPERTIES WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})

@@ -12,11 +12,10 @@
 #include <stdlib.h>
 
 #include "bench_timer.h"
-#include "fc_checkpoint.h"
-#include "fc_ifactformer.h"
+#include "fc_model.h"
 
 typedef struct {
-  fc_ifactformer *m;
+  fc_model *m;
   float *y;
   const float *x;
 } ctx;
@@ -24,7 +23,7 @@ typedef struct {
 static void one_step(void *p)
 {
   ctx *c = p;
-  fc_ifactformer_forward(c->m, c->y, c->x);
+  fc_model_forward(c->m, c->y, c->x);
 }
 
 static int write_raw(const char *dir, const char *name, const char *what, const float *a, long n)
@@ -40,27 +39,31 @@ static int write_raw(const char *dir, const char *name, const char *what, const 
 }
 
 /* Times one size: writes its checkpoint, coordinates, input and output, prints its times. */
-static int run(const char *dir, const char *name, const fc_ifactformer_config *cfg, int warm, int reps)
+static int run(const char *dir, const char *name, const fc_model_spec *spec, int warm, int reps)
 {
   static const int dims[3] = {32, 33, 16};
   static const double length[3] = {4 * 3.14159265358979323846, 2, 4 * 3.14159265358979323846 / 3};
   const long np = (long)dims[0] * dims[1] * dims[2], n = 3 * np;
-  fc_ifactformer *m;
-  if (fc_ifactformer_create(cfg, &m) || fc_ifactformer_init(m, 1)) return 1;
-  fc_hparam h[24];
-  int nh = fc_ifactformer_hparams(m, "linspace", h, 24);
-  fc_checkpoint ck = {fc_ifactformer_type(m), h, nh, fc_ifactformer_params(m), 0, NULL, 0, 0, 1, 0, NULL, 0};
+  fc_model *m;
+  if (fc_model_create(spec->type, spec->h, spec->n, "bench", &m) || fc_model_init(m, 1)) return 1;
+  const fc_model_state st = {.rng_seed = 1};
   char path[4096];
   snprintf(path, sizeof path, "%s/%s.h5", dir, name);
-  if (fc_checkpoint_save(MPI_COMM_WORLD, path, &ck)) return 1;
+  if (fc_model_save(m, MPI_COMM_WORLD, path, &st)) return 1;
 
   float coord[32 + 33 + 16], *x = malloc(sizeof(float) * n), *y = malloc(sizeof(float) * n);
   float *c[3] = {coord, coord + dims[0], coord + dims[0] + dims[1]};
+  /* the coordinates the model builds from the grid with coords = linspace: i L / (n - 1), written
+     for the PyTorch side */
   for (int a = 0; a < 3; a++)
-    if (fc_ifactformer_axis_coords("linspace", dims[a], length[a], NULL, c[a])) return 1;
+    for (int i = 0; i < dims[a]; i++) c[a][i] = (float)(i * length[a] / (dims[a] - 1));
   /* a normalised field: values of unit variance (uniform on +-sqrt(3)) */
   for (long i = 0; i < n; i++) x[i] = 1.7320508f * (2.0f * (float)((i * 2654435761u) % 1000003) / 1000003.0f - 1.0f);
-  if (fc_ifactformer_setup(m, 1, dims, c[0], c[1], c[2]) || fc_ifactformer_forward(m, y, x)) return 1;
+  const fc_model_grid g = {.ndim = 3,
+                           .n = {dims[0], dims[1], dims[2]},
+                           .length = {length[0], length[1], length[2]},
+                           .comm = MPI_COMM_SELF};
+  if (fc_model_setup(m, 1, &g) || fc_model_forward(m, y, x)) return 1;
 
   ctx cx = {m, y, x};
   double t[FC_BENCH_MAX_REPS];
@@ -72,10 +75,10 @@ static int run(const char *dir, const char *name, const fc_ifactformer_config *c
       write_raw(dir, name, "y", y, n))
     return 1;
   printf("flowcast_ms_%s = %.4f\nflowcast_min_ms_%s = %.4f\n", name, t[reps / 2], name, t[0]);
-  printf("flowcast_params_%s = %ld\n", name, fc_ifactformer_params(m)->n);
+  printf("flowcast_params_%s = %ld\n", name, fc_model_params(m)->n);
   fflush(stdout);
   free(x), free(y);
-  fc_ifactformer_destroy(&m);
+  fc_model_destroy(&m);
   return 0;
 }
 
@@ -90,9 +93,18 @@ int main(int argc, char **argv)
   int reps_d = argc > 2 ? atoi(argv[2]) : 11, reps_p = argc > 3 ? atoi(argv[3]) : 3;
   if (reps_d < 1 || reps_d > FC_BENCH_MAX_REPS) reps_d = 11;
   if (reps_p < 1 || reps_p > FC_BENCH_MAX_REPS) reps_p = 3;
-  /* C, H, Dv, mult, L, variant, lift width, RoPE scale */
-  const fc_ifactformer_config def = {36, 2, 32, 1, 4, FC_IFACT_PARALLEL, 18, 64.0f};
-  const fc_ifactformer_config pub = {96, 5, 96, 3, 10, FC_IFACT_PARALLEL, 48, 64.0f};
-  if (run(argv[1], "default", &def, 3, reps_d) || run(argv[1], "published", &pub, 1, reps_p)) return 1;
+  /* C, H, Dv, mult, L, lift width (IFactFormer-m, RoPE scale 64, linspace coordinates) */
+  const double size[2][6] = {{36, 2, 32, 1, 4, 18}, {96, 5, 96, 3, 10, 48}};
+  static const char *const names[6] = {"C", "H", "Dv", "mult", "L", "lift_width"};
+  fc_model_spec spec[2];
+  for (int k = 0; k < 2; k++) {
+    spec[k] = (fc_model_spec){.type = "ifactformer_m"};
+    int e = fc_model_spec_set_text(&spec[k], "coords", "linspace") || fc_model_spec_set(&spec[k], "variant", 0) ||
+            fc_model_spec_set(&spec[k], "freq_scale", 64) || fc_model_spec_set(&spec[k], "ndim", 3) ||
+            fc_model_spec_set(&spec[k], "in_channels", 3) || fc_model_spec_set(&spec[k], "out_channels", 3);
+    for (int i = 0; i < 6; i++) e = e || fc_model_spec_set(&spec[k], names[i], size[k][i]);
+    if (e) return 1;
+  }
+  if (run(argv[1], "default", &spec[0], 3, reps_d) || run(argv[1], "published", &spec[1], 1, reps_p)) return 1;
   return fc_finalize(0);
 }

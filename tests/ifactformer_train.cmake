@@ -113,7 +113,7 @@ fc_cli_test(ifactformer_train_help ok [=[^  -model_type <choice> .*\[fno, ifno, 
 fc_cli_test(ifactformer_train_unknown_type fail [=[key 'model_type' = 'ifactformer_x' is not one of fno, ifno, ifactformer_m, ifactformer_o]=]
               NP 1 ABSENT ${FC_IFT_OUT}/bad_type.h5
               ARGS ${FC_IFT_ARGS} -model_type ifactformer_x -output_checkpoint ${FC_IFT_OUT}/bad_type.h5)
-fc_cli_test(ifactformer_train_bad_window fail [=[model_type ifactformer_m learns .*data_window 2 \(expected 3, 3, 1\)]=]
+fc_cli_test(ifactformer_train_bad_window fail [=[model_type ifactformer_m: IFactFormer learns .*\(data_window 1, data_components 3\): got a 3D grid, 6 input and 3 output channels]=]
               NP 1 ABSENT ${FC_IFT_OUT}/bad_window.h5
               ARGS ${FC_IFT_ARGS} -data_window 2 -output_checkpoint ${FC_IFT_OUT}/bad_window.h5)
 unset(FC_CLI_FIXTURES)

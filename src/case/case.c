@@ -27,6 +27,19 @@ fc_err fc_case_create(MPI_Comm comm, fc_case **c)
   return FC_SUCCESS;
 }
 
+/* A key table copied by fc_case_add_keys_copy: every string is its own allocation. */
+static void free_owned_keys(fc_key *keys, int n)
+{
+  if (!keys) return;
+  for (int i = 0; i < n; i++) {
+    free((char *)keys[i].name);
+    free((char *)keys[i].def);
+    free((char *)keys[i].choices);
+    free((char *)keys[i].help);
+  }
+  free(keys);
+}
+
 fc_err fc_case_destroy(fc_case **c)
 {
   if (!c || !*c) return FC_SUCCESS;
@@ -37,6 +50,7 @@ fc_err fc_case_destroy(fc_case **c)
     free(k->args[i].value);
   }
   free(k->args);
+  for (int i = 0; i < k->nsections; i++) free_owned_keys(k->sections[i].owned, k->sections[i].nkeys);
   free(k->sections);
   free(k->path);
   free(k->text);
@@ -66,7 +80,39 @@ fc_err fc_case_add_keys(fc_case *c, const char *section, const fc_key *keys, int
     c->sections = s;
     c->capsections = cap;
   }
-  c->sections[c->nsections++] = (fc_case_section){section ? section : "", keys, nkeys};
+  c->sections[c->nsections++] = (fc_case_section){.name = section ? section : "", .keys = keys, .nkeys = nkeys};
+  return FC_SUCCESS;
+}
+
+static fc_err copy_text(const char *s, const char **out)
+{
+  *out = NULL;
+  if (!s) return FC_SUCCESS;
+  char *d = strdup(s);
+  if (!d) FcRaiseLocal(FC_ERR_MEMORY, "cannot copy a key table");
+  *out = d;
+  return FC_SUCCESS;
+}
+
+fc_err fc_case_add_keys_copy(fc_case *c, const char *section, const fc_key *keys, int nkeys)
+{
+  if (!c || !keys || nkeys < 1) FcRaise(FC_ERR_INTERNAL, "fc_case_add_keys_copy: bad arguments");
+  fc_key *own;
+  FcCall(FcMalloc(nkeys, &own));
+  fc_err e = FC_SUCCESS;
+  for (int i = 0; i < nkeys && !e; i++) {
+    own[i] = (fc_key){.type = keys[i].type, .min = keys[i].min, .max = keys[i].max};
+    e = copy_text(keys[i].name, &own[i].name);
+    if (!e) e = copy_text(keys[i].def, &own[i].def);
+    if (!e) e = copy_text(keys[i].choices, &own[i].choices);
+    if (!e) e = copy_text(keys[i].help, &own[i].help);
+  }
+  if (!e) e = fc_case_add_keys(c, section, own, nkeys);
+  if (e) {
+    free_owned_keys(own, nkeys);
+    return e;
+  }
+  c->sections[c->nsections - 1].owned = own;
   return FC_SUCCESS;
 }
 

@@ -15,6 +15,7 @@ typedef struct {
   const char *name; /* section name given to fc_case_add_keys */
   const fc_key *keys;
   int nkeys;
+  fc_key *owned; /* fc_case_add_keys_copy: the case's own copy (keys == owned), else NULL */
 } fc_case_section;
 
 typedef struct {

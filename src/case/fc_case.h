@@ -42,6 +42,9 @@ fc_err fc_case_destroy(fc_case **c);
 /* Declares the keys of one command (the table must outlive the case). May be called
  * several times (a command plus the shared I/O keys, say). */
 fc_err fc_case_add_keys(fc_case *c, const char *section, const fc_key *keys, int nkeys);
+/* The same with a table built at run time (e.g. a choice list assembled from a registry): the
+ * case keeps its own copy of the keys and their strings until fc_case_destroy. */
+fc_err fc_case_add_keys_copy(fc_case *c, const char *section, const fc_key *keys, int nkeys);
 
 /* Reads a YAML case file (collective). Errors: missing file, a directory, not a
  * regular readable text file (binary content), malformed YAML, a top level that is not

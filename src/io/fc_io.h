@@ -36,6 +36,14 @@ typedef enum { FC_PRECISION_AUTO = 0, FC_PRECISION_FLOAT32 = 4, FC_PRECISION_FLO
 fc_err fc_precision_parse(const char *text, fc_precision *p);
 
 /* ---- writing --------------------------------------------------------------- */
+/* Where a run's inputs came from, recorded in its outputs: the case file (path and text, "" when
+ * there is none) and the command line. */
+typedef struct {
+  const char *case_path, *case_text;
+  int argc;
+  char **argv;
+} fc_provenance;
+
 typedef struct fc_field_writer fc_field_writer;
 
 fc_err fc_field_writer_create(MPI_Comm comm, const char *path, const fc_grid *g, fc_precision precision,

@@ -49,11 +49,9 @@ fc_params *fc_fno_params(fc_fno *m);
 const fc_fno_config *fc_fno_get_config(const fc_fno *m);
 /* "fno2d", "fno3d", "ifno2d", "ifno3d" */
 const char *fc_fno_type(const fc_fno *m);
-/* Hyper-parameters for checkpoints (model type and every config field). */
+/* Hyper-parameters for checkpoints (every config field; fno_model.c reads them back). */
 int fc_fno_hparams(const fc_fno *m, fc_hparam *h, int max);
 
-/* The configuration stored in a checkpoint's hyper-parameters (fc_checkpoint_peek). */
-fc_err fc_fno_config_from_hparams(const fc_hparam *h, int n, const char *path, fc_fno_config *c);
 
 /* Prepares a forward/backward on batch B over the grid n (activations, FFT plans); the grid
  * may differ from the one the weights were trained on (resolution invariance; n >= 2 modes).

@@ -65,9 +65,6 @@ const char *fc_ifactformer_type(const fc_ifactformer *m); /* "ifactformer_m" or 
 /* Hyper-parameters for checkpoints: "ndim" (3), "in_channels"/"out_channels" (3), every config
  * field and the text "coords" (coords: "linspace" or "physical", see above). Returns the count. */
 int fc_ifactformer_hparams(const fc_ifactformer *m, const char *coords, fc_hparam *h, int max);
-/* The configuration (and coords, len >= 16) stored in a checkpoint's hyper-parameters. */
-fc_err fc_ifactformer_config_from_hparams(const fc_hparam *h, int n, const char *path, fc_ifactformer_config *c,
-                                          char *coords, size_t len);
 
 /* The coordinates of one axis of n points and length `length` for the choice coords:
  * "linspace": i length / (n - 1) (0 when n = 1); "physical": grid[i] (the grid's coordinates). */

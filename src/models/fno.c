@@ -15,9 +15,19 @@
 
 #define FC_FNO_MAX_LAYERS 256
 
+/* Named pointers into a slab (values or gradients), resolved once by fc_fno_create. */
+typedef struct {
+  float *spectral_weight, *pointwise_weight, *pointwise_bias;
+} fno_layer_tensors;
+typedef struct {
+  float *lift_weight, *lift_bias, *proj1_weight, *proj1_bias, *proj2_weight, *proj2_bias;
+  fno_layer_tensors *layer; /* [nspec] */
+} fno_tensors;
+
 struct fc_fno {
   fc_fno_config c;
   fc_params p;
+  fno_tensors w, g; /* values and gradients */
   char type[16];
   int cin;        /* in_channels + ndim * use_grid */
   int nspec;      /* spectral layers with their own weights: layers (FNO) or 1 (IFNO) */
@@ -41,21 +51,34 @@ static void layer_name(const fc_fno *m, int l, const char *what, char *buf, size
   else snprintf(buf, len, "layers.%d.%s", l, what);
 }
 
-static float *layer_param(const fc_fno *m, int l, const char *what)
+/* Resolves every tensor's value and gradient pointer (after fc_params_alloc). */
+static fc_err resolve_tensors(fc_fno *m)
 {
-  char name[FC_TENSOR_NAME_MAX];
-  layer_name(m, l, what, name, sizeof name);
-  return fc_params_get(&m->p, name);
+  FcCall(FcMalloc(m->nspec, &m->w.layer));
+  FcCall(FcMalloc(m->nspec, &m->g.layer));
+  const struct {
+    const char *name;
+    float **w, **g;
+  } top[] = {{"lift.weight", &m->w.lift_weight, &m->g.lift_weight},    {"lift.bias", &m->w.lift_bias, &m->g.lift_bias},
+             {"proj1.weight", &m->w.proj1_weight, &m->g.proj1_weight}, {"proj1.bias", &m->w.proj1_bias, &m->g.proj1_bias},
+             {"proj2.weight", &m->w.proj2_weight, &m->g.proj2_weight}, {"proj2.bias", &m->w.proj2_bias, &m->g.proj2_bias}};
+  for (size_t i = 0; i < sizeof top / sizeof top[0]; i++) FcCall(fc_params_resolve(&m->p, top[i].name, top[i].w, top[i].g));
+  for (int l = 0; l < m->nspec; l++) {
+    fno_layer_tensors *w = &m->w.layer[l], *g = &m->g.layer[l];
+    const struct {
+      const char *what;
+      float **w, **g;
+    } per[] = {{"spectral.weight", &w->spectral_weight, &g->spectral_weight},
+               {"pointwise.weight", &w->pointwise_weight, &g->pointwise_weight},
+               {"pointwise.bias", &w->pointwise_bias, &g->pointwise_bias}};
+    for (size_t i = 0; i < sizeof per / sizeof per[0]; i++) {
+      char name[FC_TENSOR_NAME_MAX];
+      layer_name(m, l, per[i].what, name, sizeof name);
+      FcCall(fc_params_resolve(&m->p, name, per[i].w, per[i].g));
+    }
+  }
+  return FC_SUCCESS;
 }
-
-static float *layer_grad(const fc_fno *m, int l, const char *what)
-{
-  char name[FC_TENSOR_NAME_MAX];
-  layer_name(m, l, what, name, sizeof name);
-  return m->p.grad + fc_params_find(&m->p, name)->offset;
-}
-
-static float *grad_of(const fc_fno *m, const char *name) { return m->p.grad + fc_params_find(&m->p, name)->offset; }
 
 static long nmodes_of(const fc_fno_config *c)
 {
@@ -101,6 +124,7 @@ fc_err fc_fno_create(const fc_fno_config *cfg, fc_fno **mp)
   if (!e) e = fc_params_add(&m->p, "proj2.weight", 2, (long[]){c->out_channels, c->proj}, 1, NULL);
   if (!e) e = fc_params_add(&m->p, "proj2.bias", 1, (long[]){c->out_channels}, 1, NULL);
   if (!e) e = fc_params_alloc(&m->p);
+  if (!e) e = resolve_tensors(m);
   if (e) {
     fc_fno_destroy(&m);
     return e;
@@ -125,6 +149,8 @@ fc_err fc_fno_destroy(fc_fno **mp)
   if (!m) return FC_SUCCESS;
   free_activations(m);
   fc_params_free(&m->p);
+  free(m->w.layer);
+  free(m->g.layer);
   free(m);
   *mp = NULL;
   return FC_SUCCESS;
@@ -179,7 +205,13 @@ fc_err fc_fno_setup(fc_fno *m, int B, const int *n, MPI_Comm comm)
   int size = 1;
   if (comm != MPI_COMM_SELF) FcCallMPI(MPI_Comm_size(comm, &size));
   free_activations(m);
-  fc_spectral_config sc = {c->ndim, {1, 1, 1}, {1, 1, 1}, c->width, c->width, c->norm, c->zero_dc_nyquist_imag};
+  fc_spectral_config sc = {.ndim = c->ndim,
+                           .n = {1, 1, 1},
+                           .modes = {1, 1, 1},
+                           .cin = c->width,
+                           .cout = c->width,
+                           .norm = c->norm,
+                           .zero_dc_nyquist_imag = c->zero_dc_nyquist_imag};
   for (int a = 0; a < 3; a++) {
     m->n[a] = a < c->ndim ? n[a] : 1;
     sc.n[a] = m->n[a];
@@ -227,13 +259,13 @@ fc_err fc_fno_forward(fc_fno *m, float *y, const float *x)
   if (!m->spec) FcRaise(FC_ERR_INTERNAL, "fc_fno_forward before fc_fno_setup");
   const long M = (long)m->B * m->npts, w = c->width, L = c->layers;
   build_input(m, x);
-  fc_linear_forward(m->v, m->xin, fc_params_get(&m->p, "lift.weight"), fc_params_get(&m->p, "lift.bias"), M, m->cin,
+  fc_linear_forward(m->v, m->xin, m->w.lift_weight, m->w.lift_bias, M, m->cin,
                     (int)w);
   for (int l = 0; l < L; l++) {
     const int lw = c->implicit ? 0 : l;
     float *vl = m->v + l * M * w, *pl = m->pre + l * M * w, *vn = vl + M * w;
-    fc_spectral_forward(m->spec, pl, vl, layer_param(m, lw, "spectral.weight"), m->B);
-    fc_linear_forward(m->tmp, vl, layer_param(m, lw, "pointwise.weight"), layer_param(m, lw, "pointwise.bias"), M,
+    fc_spectral_forward(m->spec, pl, vl, m->w.layer[lw].spectral_weight, m->B);
+    fc_linear_forward(m->tmp, vl, m->w.layer[lw].pointwise_weight, m->w.layer[lw].pointwise_bias, M,
                       (int)w, (int)w);
     for (long i = 0; i < M * w; i++) pl[i] += m->tmp[i];
     const int last = l == L - 1;
@@ -248,10 +280,10 @@ fc_err fc_fno_forward(fc_fno *m, float *y, const float *x)
       for (long i = 0; i < M * w; i++) vn[i] = vl[i] + inv * m->tmp[i];
     }
   }
-  fc_linear_forward(m->h1, m->v + L * M * w, fc_params_get(&m->p, "proj1.weight"), fc_params_get(&m->p, "proj1.bias"),
+  fc_linear_forward(m->h1, m->v + L * M * w, m->w.proj1_weight, m->w.proj1_bias,
                     M, (int)w, c->proj);
   fc_gelu_forward(m->a1, m->h1, M * c->proj);
-  fc_linear_forward(y, m->a1, fc_params_get(&m->p, "proj2.weight"), fc_params_get(&m->p, "proj2.bias"), M, c->proj,
+  fc_linear_forward(y, m->a1, m->w.proj2_weight, m->w.proj2_bias, M, c->proj,
                     c->out_channels);
   return FC_SUCCESS;
 }
@@ -263,13 +295,13 @@ fc_err fc_fno_backward(fc_fno *m, float *dx, const float *dy)
   const long M = (long)m->B * m->npts, w = c->width, L = c->layers;
   /* projection */
   memset(m->tmp, 0, sizeof(float) * (size_t)(M * c->proj));
-  fc_linear_backward(m->tmp, grad_of(m, "proj2.weight"), grad_of(m, "proj2.bias"), dy, m->a1,
-                     fc_params_get(&m->p, "proj2.weight"), M, c->proj, c->out_channels);
+  fc_linear_backward(m->tmp, m->g.proj2_weight, m->g.proj2_bias, dy, m->a1,
+                     m->w.proj2_weight, M, c->proj, c->out_channels);
   memset(m->dh, 0, sizeof(float) * (size_t)(M * c->proj));
   fc_gelu_backward(m->dh, m->tmp, m->h1, M * c->proj);
   memset(m->dv, 0, sizeof(float) * (size_t)(M * w));
-  fc_linear_backward(m->dv, grad_of(m, "proj1.weight"), grad_of(m, "proj1.bias"), m->dh, m->v + L * M * w,
-                     fc_params_get(&m->p, "proj1.weight"), M, (int)w, c->proj);
+  fc_linear_backward(m->dv, m->g.proj1_weight, m->g.proj1_bias, m->dh, m->v + L * M * w,
+                     m->w.proj1_weight, M, (int)w, c->proj);
   /* Fourier layers in reverse: m->dv holds dL/dv[l + 1] */
   for (long l = L - 1; l >= 0; l--) {
     const int lw = c->implicit ? 0 : (int)l, last = l == L - 1;
@@ -286,29 +318,17 @@ fc_err fc_fno_backward(fc_fno *m, float *dx, const float *dy)
       if (last) memcpy(m->dpre, m->tmp, sizeof(float) * (size_t)(M * w));
       else fc_gelu_backward(m->dpre, m->tmp, pl, M * w);
     }
-    fc_spectral_backward(m->spec, m->dv, layer_grad(m, lw, "spectral.weight"), m->dpre, vl,
-                         layer_param(m, lw, "spectral.weight"), m->B);
-    fc_linear_backward(m->dv, layer_grad(m, lw, "pointwise.weight"), layer_grad(m, lw, "pointwise.bias"), m->dpre, vl,
-                       layer_param(m, lw, "pointwise.weight"), M, (int)w, (int)w);
+    fc_spectral_backward(m->spec, m->dv, m->g.layer[lw].spectral_weight, m->dpre, vl,
+                         m->w.layer[lw].spectral_weight, m->B);
+    fc_linear_backward(m->dv, m->g.layer[lw].pointwise_weight, m->g.layer[lw].pointwise_bias, m->dpre, vl,
+                       m->w.layer[lw].pointwise_weight, M, (int)w, (int)w);
   }
   /* lift */
   memset(m->dxin, 0, sizeof(float) * (size_t)(M * m->cin));
-  fc_linear_backward(dx ? m->dxin : NULL, grad_of(m, "lift.weight"), grad_of(m, "lift.bias"), m->dv, m->xin,
-                     fc_params_get(&m->p, "lift.weight"), M, m->cin, (int)w);
+  fc_linear_backward(dx ? m->dxin : NULL, m->g.lift_weight, m->g.lift_bias, m->dv, m->xin,
+                     m->w.lift_weight, M, m->cin, (int)w);
   if (dx)
     for (long q = 0; q < M; q++)
       for (int i = 0; i < c->in_channels; i++) dx[q * c->in_channels + i] += m->dxin[q * m->cin + i];
-  return FC_SUCCESS;
-}
-
-fc_err fc_fno_config_from_hparams(const fc_hparam *h, int n, const char *path, fc_fno_config *c)
-{
-  static const char *names[] = {"implicit", "ndim", "in_channels", "out_channels", "width", "proj", "modes0",
-                                "modes1", "modes2", "layers", "use_grid", "norm", "zero_dc_nyquist_imag"};
-  double v[13];
-  for (int i = 0; i < 13; i++) FcCall(fc_hparam_get(h, n, names[i], path, &v[i]));
-  *c = (fc_fno_config){(int)v[0], (int)v[1], (int)v[2], (int)v[3], (int)v[4], (int)v[5],
-                       {(int)v[6], (int)v[7], (int)v[8] > 0 ? (int)v[8] : 1}, (int)v[9], (int)v[10],
-                       (fc_fft_norm)(int)v[11], (int)v[12]};
   return FC_SUCCESS;
 }

@@ -33,9 +33,19 @@ typedef struct {
   axis_act ax[3];
 } iter_act;
 
+/* Named pointers into a slab (values or gradients), resolved once by fc_ifactformer_create. */
+typedef struct {
+  float *pool_weight, *norm_weight, *norm_bias, *gate_weight, *gate_bias, *mlp_out_weight, *mlp_out_bias, *to_q_weight, *to_k_weight;
+} ifact_axis_tensors; /* block.A.* (A = x, y, z) */
+typedef struct {
+  float *lift_weight, *lift_bias, *lift_out_weight, *pe_B, *pe_linear_weight, *pe_linear_bias, *block_norm_weight, *block_norm_bias, *block_to_v_weight, *block_to_in_weight, *block_to_out1_weight, *block_to_out2_weight, *proj1_weight, *proj2_weight, *proj2_bias;
+  ifact_axis_tensors ax[3];
+} ifact_tensors;
+
 struct fc_ifactformer {
   fc_ifactformer_config c;
   fc_params p;
+  ifact_tensors w, g; /* values and gradients */
   int W, G, HV, HK, Dk, nV;
   /* set by setup: dims are this rank's (nxl, Y, Z), seq the whole grid's (X, Y, Z) */
   int B, dims[3], seq[3], x0;
@@ -63,19 +73,53 @@ const char *fc_ifactformer_type(const fc_ifactformer *m)
 const fc_ifactformer_config *fc_ifactformer_get_config(const fc_ifactformer *m) { return &m->c; }
 fc_params *fc_ifactformer_params(fc_ifactformer *m) { return &m->p; }
 
-static float *P_(const fc_ifactformer *m, const char *name) { return fc_params_get(&m->p, name); }
-static float *G_(const fc_ifactformer *m, const char *name) { return m->p.grad + fc_params_find(&m->p, name)->offset; }
-static float *PA(const fc_ifactformer *m, int a, const char *what)
+/* Resolves every tensor's value and gradient pointer (after fc_params_alloc). */
+static fc_err resolve_tensors(fc_ifactformer *m)
 {
-  char name[FC_TENSOR_NAME_MAX];
-  snprintf(name, sizeof name, "block.%c.%s", AXN[a], what);
-  return P_(m, name);
-}
-static float *GA(const fc_ifactformer *m, int a, const char *what)
-{
-  char name[FC_TENSOR_NAME_MAX];
-  snprintf(name, sizeof name, "block.%c.%s", AXN[a], what);
-  return G_(m, name);
+  const struct {
+    const char *name;
+    float **w, **g;
+  } top[] = {
+      {"lift.weight", &m->w.lift_weight, &m->g.lift_weight},
+      {"lift.bias", &m->w.lift_bias, &m->g.lift_bias},
+      {"lift_out.weight", &m->w.lift_out_weight, &m->g.lift_out_weight},
+      {"pe.B", &m->w.pe_B, &m->g.pe_B},
+      {"pe.linear.weight", &m->w.pe_linear_weight, &m->g.pe_linear_weight},
+      {"pe.linear.bias", &m->w.pe_linear_bias, &m->g.pe_linear_bias},
+      {"block.norm.weight", &m->w.block_norm_weight, &m->g.block_norm_weight},
+      {"block.norm.bias", &m->w.block_norm_bias, &m->g.block_norm_bias},
+      {"block.to_v.weight", &m->w.block_to_v_weight, &m->g.block_to_v_weight},
+      {"block.to_in.weight", &m->w.block_to_in_weight, &m->g.block_to_in_weight},
+      {"block.to_out1.weight", &m->w.block_to_out1_weight, &m->g.block_to_out1_weight},
+      {"block.to_out2.weight", &m->w.block_to_out2_weight, &m->g.block_to_out2_weight},
+      {"proj1.weight", &m->w.proj1_weight, &m->g.proj1_weight},
+      {"proj2.weight", &m->w.proj2_weight, &m->g.proj2_weight},
+      {"proj2.bias", &m->w.proj2_bias, &m->g.proj2_bias},
+};
+  for (size_t i = 0; i < sizeof top / sizeof top[0]; i++) FcCall(fc_params_resolve(&m->p, top[i].name, top[i].w, top[i].g));
+  for (int a = 0; a < 3; a++) {
+    ifact_axis_tensors *w = &m->w.ax[a], *g = &m->g.ax[a];
+    const struct {
+      const char *what;
+      float **w, **g;
+    } per[] = {
+        {"pool.weight", &w->pool_weight, &g->pool_weight},
+        {"norm.weight", &w->norm_weight, &g->norm_weight},
+        {"norm.bias", &w->norm_bias, &g->norm_bias},
+        {"gate.weight", &w->gate_weight, &g->gate_weight},
+        {"gate.bias", &w->gate_bias, &g->gate_bias},
+        {"mlp_out.weight", &w->mlp_out_weight, &g->mlp_out_weight},
+        {"mlp_out.bias", &w->mlp_out_bias, &g->mlp_out_bias},
+        {"to_q.weight", &w->to_q_weight, &g->to_q_weight},
+        {"to_k.weight", &w->to_k_weight, &g->to_k_weight},
+};
+    for (size_t i = 0; i < sizeof per / sizeof per[0]; i++) {
+      char name[FC_TENSOR_NAME_MAX];
+      snprintf(name, sizeof name, "block.%c.%s", AXN[a], per[i].what);
+      FcCall(fc_params_resolve(&m->p, name, per[i].w, per[i].g));
+    }
+  }
+  return FC_SUCCESS;
 }
 
 static void zero(float *a, long n) { memset(a, 0, sizeof(float) * (size_t)n); }
@@ -149,6 +193,7 @@ fc_err fc_ifactformer_create(const fc_ifactformer_config *cfg, fc_ifactformer **
   if (!e) e = fc_params_add(&m->p, "proj2.weight", 2, (long[]){3, m->G}, 1, NULL);
   if (!e) e = fc_params_add(&m->p, "proj2.bias", 1, (long[]){3}, 1, NULL);
   if (!e) e = fc_params_alloc(&m->p);
+  if (!e) e = resolve_tensors(m);
   if (e) {
     fc_ifactformer_destroy(&m);
     return e;
@@ -444,23 +489,23 @@ static fc_err block_forward(fc_ifactformer *m, iter_act *it, float *fa, const fl
 {
   const long M = m->M, C = m->c.C, HV = m->HV, HK = m->HK, nV = m->nV;
   const int B = m->B, H = m->c.H;
-  fc_layernorm_forward(it->n, it->lm, it->lr, h, P_(m, "block.norm.weight"), P_(m, "block.norm.bias"), M, (int)C,
+  fc_layernorm_forward(it->n, it->lm, it->lr, h, m->w.block_norm_weight, m->w.block_norm_bias, M, (int)C,
                        LN_EPS);
-  fc_linear_forward(it->V, it->n, P_(m, "block.to_v.weight"), NULL, M, (int)C, (int)HV);
-  fc_linear_forward(it->t, it->n, P_(m, "block.to_in.weight"), NULL, M, (int)C, (int)C);
+  fc_linear_forward(it->V, it->n, m->w.block_to_v_weight, NULL, M, (int)C, (int)HV);
+  fc_linear_forward(it->t, it->n, m->w.block_to_in_weight, NULL, M, (int)C, (int)C);
   for (int a = 0; a < 3; a++) {
     axis_act *x = &it->ax[a];
     const int Na = m->seq[a];
     const long S = (long)B * Na;
     FcCall(axis_pool(m, a, x->pt, it->t));
-    fc_linear_forward(x->pa, x->pt, PA(m, a, "pool.weight"), NULL, S, (int)C, (int)C);
-    fc_layernorm_forward(x->n2, x->m2, x->r2, x->pa, PA(m, a, "norm.weight"), PA(m, a, "norm.bias"), S, (int)C,
+    fc_linear_forward(x->pa, x->pt, m->w.ax[a].pool_weight, NULL, S, (int)C, (int)C);
+    fc_layernorm_forward(x->n2, x->m2, x->r2, x->pa, m->w.ax[a].norm_weight, m->w.ax[a].norm_bias, S, (int)C,
                          LN_EPS);
-    fc_linear_forward(x->g, x->n2, PA(m, a, "gate.weight"), PA(m, a, "gate.bias"), S, (int)C, 2 * (int)C);
+    fc_linear_forward(x->g, x->n2, m->w.ax[a].gate_weight, m->w.ax[a].gate_bias, S, (int)C, 2 * (int)C);
     fc_gated_gelu_forward(x->gg, x->g, S, (int)C);
-    fc_linear_forward(x->s, x->gg, PA(m, a, "mlp_out.weight"), PA(m, a, "mlp_out.bias"), S, (int)C, (int)C);
-    fc_linear_forward(x->q, x->s, PA(m, a, "to_q.weight"), NULL, S, (int)C, (int)HK);
-    fc_linear_forward(x->k, x->s, PA(m, a, "to_k.weight"), NULL, S, (int)C, (int)HK);
+    fc_linear_forward(x->s, x->gg, m->w.ax[a].mlp_out_weight, m->w.ax[a].mlp_out_bias, S, (int)C, (int)C);
+    fc_linear_forward(x->q, x->s, m->w.ax[a].to_q_weight, NULL, S, (int)C, (int)HK);
+    fc_linear_forward(x->k, x->s, m->w.ax[a].to_k_weight, NULL, S, (int)C, (int)HK);
     fc_rope_forward(x->q, x->q, m->pos[a], S * H, m->Dk, m->c.freq_scale);
     fc_rope_forward(x->k, x->k, m->pos[a], S * H, m->Dk, m->c.freq_scale);
     fc_axis_kernel_forward(x->K, x->q, x->k, B, Na, H, m->Dk);
@@ -480,9 +525,9 @@ static fc_err block_forward(fc_ifactformer *m, iter_act *it, float *fa, const fl
   else
     FcCall(fc_instancenorm_forward_slab(it->z, it->im, it->ir, it->u, B, m->P,
                                         (long)m->seq[0] * m->seq[1] * m->seq[2], (int)nV, IN_EPS, m->comm));
-  fc_linear_forward(it->a1, it->z, P_(m, "block.to_out1.weight"), NULL, M, (int)nV, (int)C);
+  fc_linear_forward(it->a1, it->z, m->w.block_to_out1_weight, NULL, M, (int)nV, (int)C);
   fc_gelu_forward(it->g1, it->a1, M * C);
-  fc_linear_forward(fa, it->g1, P_(m, "block.to_out2.weight"), NULL, M, (int)C, (int)C);
+  fc_linear_forward(fa, it->g1, m->w.block_to_out2_weight, NULL, M, (int)C, (int)C);
   return FC_SUCCESS;
 }
 
@@ -492,11 +537,11 @@ fc_err fc_ifactformer_forward(fc_ifactformer *m, float *y, const float *x)
   const long M = m->M, P = m->P, C = m->c.C, W = m->W;
   const int L = m->c.L;
   memcpy(m->x, x, sizeof(float) * (size_t)(M * 3));
-  fc_grouped_lift_forward(m->la, x, P_(m, "lift.weight"), P_(m, "lift.bias"), M, 3, (int)W / 3);
+  fc_grouped_lift_forward(m->la, x, m->w.lift_weight, m->w.lift_bias, M, 3, (int)W / 3);
   fc_gelu_forward(m->ga, m->la, M * W);
-  fc_linear_forward(m->h, m->ga, P_(m, "lift_out.weight"), NULL, M, (int)W, (int)C);
-  fc_fourier_features_forward(m->ff, m->pts, P_(m, "pe.B"), P, 3, m->G);
-  fc_linear_forward(m->tmp, m->ff, P_(m, "pe.linear.weight"), P_(m, "pe.linear.bias"), P, (int)C, (int)C);
+  fc_linear_forward(m->h, m->ga, m->w.lift_out_weight, NULL, M, (int)W, (int)C);
+  fc_fourier_features_forward(m->ff, m->pts, m->w.pe_B, P, 3, m->G);
+  fc_linear_forward(m->tmp, m->ff, m->w.pe_linear_weight, m->w.pe_linear_bias, P, (int)C, (int)C);
   for (int b = 0; b < m->B; b++)
     for (long i = 0; i < P * C; i++) m->h[b * P * C + i] += m->tmp[i];
   const float inv = 1.0f / (float)L;
@@ -507,9 +552,9 @@ fc_err fc_ifactformer_forward(fc_ifactformer *m, float *y, const float *x)
     for (long i = 0; i < M * C; i++) hn[i] = hl[i] + inv * m->tmp2[i];
   }
   /* projection: reuse da (M x >= C) for proj1's output, tmp for GELU */
-  fc_linear_forward(m->da, m->h + L * M * C, P_(m, "proj1.weight"), NULL, M, (int)C, m->G);
+  fc_linear_forward(m->da, m->h + L * M * C, m->w.proj1_weight, NULL, M, (int)C, m->G);
   fc_gelu_forward(m->tmp, m->da, M * m->G);
-  fc_linear_forward(y, m->tmp, P_(m, "proj2.weight"), P_(m, "proj2.bias"), M, m->G, 3);
+  fc_linear_forward(y, m->tmp, m->w.proj2_weight, m->w.proj2_bias, M, m->G, 3);
   return FC_SUCCESS;
 }
 
@@ -519,12 +564,12 @@ static void block_backward(fc_ifactformer *m, const iter_act *it, float *dh, con
   const long M = m->M, C = m->c.C, HV = m->HV, HK = m->HK, nV = m->nV;
   const int B = m->B, H = m->c.H, Dv = m->c.Dv;
   zero(m->da, M * C);
-  fc_linear_backward(m->da, G_(m, "block.to_out2.weight"), NULL, dfa, it->g1, P_(m, "block.to_out2.weight"), M,
+  fc_linear_backward(m->da, m->g.block_to_out2_weight, NULL, dfa, it->g1, m->w.block_to_out2_weight, M,
                      (int)C, (int)C);
   zero(m->tmp, M * C);
   fc_gelu_backward(m->tmp, m->da, it->a1, M * C);
   zero(m->dz, M * nV);
-  fc_linear_backward(m->dz, G_(m, "block.to_out1.weight"), NULL, m->tmp, it->z, P_(m, "block.to_out1.weight"), M,
+  fc_linear_backward(m->dz, m->g.block_to_out1_weight, NULL, m->tmp, it->z, m->w.block_to_out1_weight, M,
                      (int)nV, (int)C);
   zero(m->du, M * nV);
   fc_instancenorm_backward(m->du, m->dz, it->u, it->im, it->ir, B, m->P, (int)nV);
@@ -557,34 +602,34 @@ static void block_backward(fc_ifactformer *m, const iter_act *it, float *dh, con
     fc_rope_backward(m->sa, m->dq, m->pos[a], S * H, m->Dk, m->c.freq_scale);
     fc_rope_backward(m->sb, m->dk, m->pos[a], S * H, m->Dk, m->c.freq_scale);
     zero(m->sc, S * C);
-    fc_linear_backward(m->sc, GA(m, a, "to_q.weight"), NULL, m->sa, x->s, PA(m, a, "to_q.weight"), S, (int)C,
+    fc_linear_backward(m->sc, m->g.ax[a].to_q_weight, NULL, m->sa, x->s, m->w.ax[a].to_q_weight, S, (int)C,
                        (int)HK);
-    fc_linear_backward(m->sc, GA(m, a, "to_k.weight"), NULL, m->sb, x->s, PA(m, a, "to_k.weight"), S, (int)C,
+    fc_linear_backward(m->sc, m->g.ax[a].to_k_weight, NULL, m->sb, x->s, m->w.ax[a].to_k_weight, S, (int)C,
                        (int)HK);
     zero(m->sd, S * C);
-    fc_linear_backward(m->sd, GA(m, a, "mlp_out.weight"), GA(m, a, "mlp_out.bias"), m->sc, x->gg,
-                       PA(m, a, "mlp_out.weight"), S, (int)C, (int)C);
+    fc_linear_backward(m->sd, m->g.ax[a].mlp_out_weight, m->g.ax[a].mlp_out_bias, m->sc, x->gg,
+                       m->w.ax[a].mlp_out_weight, S, (int)C, (int)C);
     zero(m->sa, S * 2 * C);
     fc_gated_gelu_backward(m->sa, m->sd, x->g, S, (int)C);
     zero(m->sb, S * C);
-    fc_linear_backward(m->sb, GA(m, a, "gate.weight"), GA(m, a, "gate.bias"), m->sa, x->n2, PA(m, a, "gate.weight"),
+    fc_linear_backward(m->sb, m->g.ax[a].gate_weight, m->g.ax[a].gate_bias, m->sa, x->n2, m->w.ax[a].gate_weight,
                        S, (int)C, 2 * (int)C);
     zero(m->sc, S * C);
-    fc_layernorm_backward(m->sc, GA(m, a, "norm.weight"), GA(m, a, "norm.bias"), m->sb, x->pa, x->m2, x->r2,
-                          PA(m, a, "norm.weight"), S, (int)C);
+    fc_layernorm_backward(m->sc, m->g.ax[a].norm_weight, m->g.ax[a].norm_bias, m->sb, x->pa, x->m2, x->r2,
+                          m->w.ax[a].norm_weight, S, (int)C);
     zero(m->sd, S * C);
-    fc_linear_backward(m->sd, GA(m, a, "pool.weight"), NULL, m->sc, x->pt, PA(m, a, "pool.weight"), S, (int)C,
+    fc_linear_backward(m->sd, m->g.ax[a].pool_weight, NULL, m->sc, x->pt, m->w.ax[a].pool_weight, S, (int)C,
                        (int)C);
     if (step == 0) zero(m->dt, M * C);
     fc_meanpool_backward(m->dt, m->sd, B, m->dims, (int)C, 7u & ~(1u << a));
   }
   zero(m->dn, M * C);
-  fc_linear_backward(m->dn, G_(m, "block.to_in.weight"), NULL, m->dt, it->n, P_(m, "block.to_in.weight"), M, (int)C,
+  fc_linear_backward(m->dn, m->g.block_to_in_weight, NULL, m->dt, it->n, m->w.block_to_in_weight, M, (int)C,
                      (int)C);
-  fc_linear_backward(m->dn, G_(m, "block.to_v.weight"), NULL, m->dV, it->n, P_(m, "block.to_v.weight"), M, (int)C,
+  fc_linear_backward(m->dn, m->g.block_to_v_weight, NULL, m->dV, it->n, m->w.block_to_v_weight, M, (int)C,
                      (int)HV);
-  fc_layernorm_backward(dh, G_(m, "block.norm.weight"), G_(m, "block.norm.bias"), m->dn, h, it->lm, it->lr,
-                        P_(m, "block.norm.weight"), M, (int)C);
+  fc_layernorm_backward(dh, m->g.block_norm_weight, m->g.block_norm_bias, m->dn, h, it->lm, it->lr,
+                        m->w.block_norm_weight, M, (int)C);
 }
 
 fc_err fc_ifactformer_backward(fc_ifactformer *m, float *dx, const float *dy)
@@ -597,15 +642,15 @@ fc_err fc_ifactformer_backward(fc_ifactformer *m, float *dx, const float *dy)
   const int L = m->c.L;
   /* projection (recompute proj1's output into da and its GELU into tmp) */
   const float *hL = m->h + L * M * C;
-  fc_linear_forward(m->da, hL, P_(m, "proj1.weight"), NULL, M, (int)C, (int)Gw);
+  fc_linear_forward(m->da, hL, m->w.proj1_weight, NULL, M, (int)C, (int)Gw);
   fc_gelu_forward(m->tmp, m->da, M * Gw);
   zero(m->tmp2, M * Gw);
-  fc_linear_backward(m->tmp2, G_(m, "proj2.weight"), G_(m, "proj2.bias"), dy, m->tmp, P_(m, "proj2.weight"), M,
+  fc_linear_backward(m->tmp2, m->g.proj2_weight, m->g.proj2_bias, dy, m->tmp, m->w.proj2_weight, M,
                      (int)Gw, 3);
   zero(m->tmp, M * Gw);
   fc_gelu_backward(m->tmp, m->tmp2, m->da, M * Gw);
   zero(m->dh, M * C);
-  fc_linear_backward(m->dh, G_(m, "proj1.weight"), NULL, m->tmp, hL, P_(m, "proj1.weight"), M, (int)C, (int)Gw);
+  fc_linear_backward(m->dh, m->g.proj1_weight, NULL, m->tmp, hL, m->w.proj1_weight, M, (int)C, (int)Gw);
   /* iterations in reverse: h[l+1] = h[l] + FA(h[l]) / L; dh holds dL/dh[l+1], then dL/dh[l] */
   const float inv = 1.0f / (float)L;
   for (int l = L - 1; l >= 0; l--) {
@@ -614,14 +659,14 @@ fc_err fc_ifactformer_backward(fc_ifactformer *m, float *dx, const float *dy)
   }
   /* h[0] = lift_out(GELU(lift x)) + pe.linear(ff) */
   for (int b = 0; b < m->B; b++)
-    fc_linear_backward(NULL, G_(m, "pe.linear.weight"), G_(m, "pe.linear.bias"), m->dh + b * P * C, m->ff,
-                       P_(m, "pe.linear.weight"), P, (int)C, (int)C);
+    fc_linear_backward(NULL, m->g.pe_linear_weight, m->g.pe_linear_bias, m->dh + b * P * C, m->ff,
+                       m->w.pe_linear_weight, P, (int)C, (int)C);
   zero(m->tmp, M * W);
-  fc_linear_backward(m->tmp, G_(m, "lift_out.weight"), NULL, m->dh, m->ga, P_(m, "lift_out.weight"), M, (int)W,
+  fc_linear_backward(m->tmp, m->g.lift_out_weight, NULL, m->dh, m->ga, m->w.lift_out_weight, M, (int)W,
                      (int)C);
   zero(m->da, M * W);
   fc_gelu_backward(m->da, m->tmp, m->la, M * W);
-  fc_grouped_lift_backward(dx, G_(m, "lift.weight"), G_(m, "lift.bias"), m->da, m->x, P_(m, "lift.weight"), M, 3,
+  fc_grouped_lift_backward(dx, m->g.lift_weight, m->g.lift_bias, m->da, m->x, m->w.lift_weight, M, 3,
                            (int)W / 3);
   return FC_SUCCESS;
 }
@@ -649,24 +694,6 @@ int fc_ifactformer_hparams(const fc_ifactformer *m, const char *coords, fc_hpara
     snprintf(h[n].text, sizeof h[n].text, "%s", coords ? coords : "linspace");
   }
   return n + 1;
-}
-
-fc_err fc_ifactformer_config_from_hparams(const fc_hparam *h, int n, const char *path, fc_ifactformer_config *c,
-                                          char *coords, size_t len)
-{
-  static const char *names[] = {"C", "H", "Dv", "mult", "L", "variant", "lift_width", "freq_scale"};
-  double v[8];
-  for (int i = 0; i < 8; i++) FcCall(fc_hparam_get(h, n, names[i], path, &v[i]));
-  *c = (fc_ifactformer_config){(int)v[0], (int)v[1], (int)v[2], (int)v[3], (int)v[4],
-                               (int)v[5] == 1 ? FC_IFACT_CHAINED : FC_IFACT_PARALLEL, (int)v[6], (float)v[7]};
-  int found = 0;
-  for (int i = 0; i < n; i++)
-    if (!strcmp(h[i].name, "coords") && h[i].is_text) {
-      if (coords) snprintf(coords, len, "%s", h[i].text);
-      found = 1;
-    }
-  if (!found) FcRaise(FC_ERR_INPUT, "checkpoint '%s' lacks the hyper-parameter 'coords' (linspace or physical)", path);
-  return FC_SUCCESS;
 }
 
 fc_err fc_ifactformer_axis_coords(const char *coords, int n, double length, const double *grid, float *out)

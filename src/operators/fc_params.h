@@ -14,6 +14,7 @@
 #define FC_PARAMS_H
 
 #include "fc_error.h"
+#include "fc_rng.h"
 
 #define FC_TENSOR_NAME_MAX 96
 
@@ -41,6 +42,9 @@ void fc_params_free(fc_params *p);
 const fc_tensor_info *fc_params_find(const fc_params *p, const char *name);
 /* Pointer to the tensor's values (NULL if absent or not allocated). */
 float *fc_params_get(const fc_params *p, const char *name);
+/* The value and gradient pointers of tensor `name` (either may be NULL), for a model's struct of
+ * named pointers resolved once at creation; a name that was never declared is an error naming it. */
+fc_err fc_params_resolve(const fc_params *p, const char *name, float **value, float **grad);
 void fc_params_zero_grad(fc_params *p);
 long fc_params_count(const fc_params *p, int trainable_only);
 
@@ -49,12 +53,8 @@ long fc_params_count(const fc_params *p, int trainable_only);
  * samples), then the slabs are summed over comm (MPI_Allreduce in place). */
 fc_err fc_params_allreduce_grad(fc_params *p, MPI_Comm comm, double weight);
 
-/* ---- seeded, rank-independent random numbers (rng.c) ----------------------------------
- * Counter-based: value i of stream s under seed is a pure function of (seed, s, i), so
- * initialisation is the same on any number of ranks and in any order. */
-double fc_rng_uniform(unsigned long long seed, unsigned long long stream, unsigned long long i); /* [0, 1) */
-double fc_rng_normal(unsigned long long seed, unsigned long long stream, unsigned long long i);  /* N(0, 1) */
-/* Fills the tensor with U(-bound, bound) (PyTorch's default Linear init uses bound = 1/sqrt(fan_in))
+/* ---- seeded, rank-independent initialisation (rng.c, on core/fc_rng.h) -----------------
+ * Fills the tensor with U(-bound, bound) (PyTorch's default Linear init uses bound = 1/sqrt(fan_in))
  * or with N(0, std^2); the stream is derived from the tensor's name. */
 fc_err fc_params_init_uniform(fc_params *p, const char *name, unsigned long long seed, double bound);
 fc_err fc_params_init_normal(fc_params *p, const char *name, unsigned long long seed, double std);

@@ -73,6 +73,16 @@ float *fc_params_get(const fc_params *p, const char *name)
   return t && p->data ? p->data + t->offset : NULL;
 }
 
+fc_err fc_params_resolve(const fc_params *p, const char *name, float **value, float **grad)
+{
+  const fc_tensor_info *t = fc_params_find(p, name);
+  if (!t) FcRaise(FC_ERR_INTERNAL, "model tensor '%s' is not declared in the parameter slab", name);
+  if (!p->data || !p->grad) FcRaise(FC_ERR_INTERNAL, "model tensor '%s' resolved before fc_params_alloc", name);
+  if (value) *value = p->data + t->offset;
+  if (grad) *grad = p->grad + t->offset;
+  return FC_SUCCESS;
+}
+
 void fc_params_zero_grad(fc_params *p)
 {
   if (p->grad) memset(p->grad, 0, sizeof(float) * (size_t)p->n);

@@ -4,10 +4,10 @@
  * spectral convolutions transform the slabs with FFTW-MPI, so 1, 2 or 4 ranks give the
  * same trajectory to float32 round-off.
  *
- * IFactFormer checkpoints (ifactformer_m / ifactformer_o) roll out over the same x slabs
- * (fc_ifactformer_setup_slab: the axis sequences are reduced or gathered, the x contraction
- * gathers the values' planes). Their coordinates are rebuilt from the initial file's grid with
- * the choice the checkpoint records (hyper-parameter 'coords').
+ * Any model of the registry rolls out this way (fc_model.h): the model is built from the
+ * checkpoint's hyper-parameters and set up on the initial file's grid, split over the ranks; how
+ * it computes over the slabs is the family's concern (FNO: FFTW-MPI; IFactFormer: gathered axis
+ * sequences and value planes).
  *
  * The output records the wall time of the model steps (parameters wall_seconds and
  * wall_seconds_per_time, per unit of simulated time), for comparisons with solvers.
@@ -20,10 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fc_fno.h"
-#include "fc_ifactformer.h"
 #include "fc_io.h"
 #include "fc_log.h"
+#include "fc_model.h"
 #include "fc_rollout.h"
 
 static const fc_key rollout_keys[] = {
@@ -44,15 +43,9 @@ fc_err fc_rollout_declare(fc_case *c)
   return FC_SUCCESS;
 }
 
-typedef struct {
-  char checkpoint[PATH_MAX], initial[PATH_MAX], output[PATH_MAX], field[64];
-  long start, steps, every;
-  double blowup;
-  fc_precision prec;
-} rollout_config;
-
-static fc_err read_config(fc_case *c, rollout_config *r)
+fc_err fc_rollout_read(fc_case *c, fc_rollout_config *r)
 {
+  memset(r, 0, sizeof *r);
   char buf[32];
   FcCall(fc_case_get_string(c, "rollout_checkpoint", r->checkpoint, sizeof r->checkpoint));
   FcCall(fc_case_get_string(c, "rollout_initial", r->initial, sizeof r->initial));
@@ -63,15 +56,11 @@ static fc_err read_config(fc_case *c, rollout_config *r)
   FcCall(fc_case_get_string(c, "rollout_output", r->output, sizeof r->output));
   FcCall(fc_case_get_string(c, "rollout_precision", buf, sizeof buf));
   FcCall(fc_precision_parse(buf, &r->prec));
-  FcCall(fc_case_check_unknown(c));
   return FC_SUCCESS;
 }
 
 typedef struct {
-  fc_fno *m;            /* fno, ifno */
-  fc_ifactformer *ifa;  /* ifactformer_m, ifactformer_o */
-  char coords[32];      /* IFactFormer: linspace or physical */
-  float *coord[3];
+  fc_model *m;
   fc_grid *g;
   fc_field *f;          /* one snapshot, double, for reading and writing */
   fc_field_reader *rd;
@@ -81,48 +70,29 @@ typedef struct {
   int W, nc;
 } rollout_state;
 
-/* The model of a checkpoint: config from its hyper-parameters, then the weights. */
-static fc_err load_model(MPI_Comm comm, const rollout_config *r, rollout_state *s, char *field, size_t flen)
+/* The model of a checkpoint: built from its hyper-parameters, then the weights. */
+static fc_err load_model(MPI_Comm comm, const fc_rollout_config *r, rollout_state *s, char *field, size_t flen)
 {
-  fc_hparam h[32];
-  int nh;
-  char type[64];
-  FcCall(fc_checkpoint_peek(comm, r->checkpoint, type, sizeof type, h, 32, &nh));
-  const int ifact = !strncmp(type, "ifactformer", 11);
-  fc_fno_config mc;
-  fc_ifactformer_config ic;
-  if (ifact) {
-    FcCall(fc_ifactformer_config_from_hparams(h, nh, r->checkpoint, &ic, s->coords, sizeof s->coords));
-    memset(&mc, 0, sizeof mc);
-    mc.ndim = 3;
-    mc.in_channels = 3;
-  } else FcCall(fc_fno_config_from_hparams(h, nh, r->checkpoint, &mc));
+  fc_model_spec stored;
+  FcCall(fc_model_create_from_checkpoint(comm, r->checkpoint, &s->m, &stored));
   double W, nc;
-  FcCall(fc_hparam_get(h, nh, "data_window", r->checkpoint, &W));
-  FcCall(fc_hparam_get(h, nh, "data_components", r->checkpoint, &nc));
+  char ctx[PATH_MAX + 16];
+  snprintf(ctx, sizeof ctx, "checkpoint '%s'", r->checkpoint);
+  FcCall(fc_model_hparam(stored.h, stored.n, "data_window", ctx, NULL, &W));
+  FcCall(fc_model_hparam(stored.h, stored.n, "data_components", ctx, NULL, &nc));
   s->W = (int)W;
   s->nc = (int)nc;
-  if (s->nc < 1 || s->nc > 8 || s->W < 1 || mc.in_channels != s->W * s->nc)
+  int ndim, cin, cout;
+  fc_model_channels(s->m, &ndim, &cin, &cout);
+  if (s->nc < 1 || s->nc > 8 || s->W < 1 || cin != s->W * s->nc || cout != s->nc)
     FcRaiseComm(comm, FC_ERR_INPUT, "checkpoint '%s': window %d x %d components does not match %d input channels",
-                r->checkpoint, s->W, s->nc, mc.in_channels);
+                r->checkpoint, s->W, s->nc, cin);
   snprintf(field, flen, "w");
-  for (int i = 0; i < nh; i++)
-    if (!strcmp(h[i].name, "data_field") && h[i].is_text) snprintf(field, flen, "%s", h[i].text);
+  for (int i = 0; i < stored.n; i++)
+    if (!strcmp(stored.h[i].name, "data_field") && stored.h[i].is_text) snprintf(field, flen, "%s", stored.h[i].text);
   fc_named_array arrays[2] = {{"field_mean", s->mean, s->nc}, {"field_std", s->std, s->nc}};
-  fc_hparam mine[32];
-  fc_params *p;
-  int nmine;
-  if (ifact) {
-    FcCall(fc_ifactformer_create(&ic, &s->ifa));
-    p = fc_ifactformer_params(s->ifa);
-    nmine = fc_ifactformer_hparams(s->ifa, s->coords, mine, 32);
-  } else {
-    FcCall(fc_fno_create(&mc, &s->m));
-    p = fc_fno_params(s->m);
-    nmine = fc_fno_hparams(s->m, mine, 32);
-  }
-  fc_checkpoint ck = {s->ifa ? fc_ifactformer_type(s->ifa) : fc_fno_type(s->m), mine, nmine, p, 0, NULL, 0, 0, 0, 0, arrays, 2};
-  FcCall(fc_checkpoint_load(comm, r->checkpoint, &ck));
+  fc_model_state st = {.arrays = arrays, .narrays = 2};
+  FcCall(fc_model_load(s->m, comm, r->checkpoint, &st));
   return FC_SUCCESS;
 }
 
@@ -159,12 +129,13 @@ static fc_err record_wall_time(MPI_Comm comm, fc_field_writer *w, double seconds
   return FC_SUCCESS;
 }
 
-static fc_err rollout(fc_case *c, MPI_Comm comm, int argc, char **argv, const rollout_config *r, rollout_state *s)
+static fc_err rollout(MPI_Comm comm, const fc_rollout_config *r, const fc_provenance *prov, rollout_state *s)
 {
   char field[64];
   FcCall(load_model(comm, r, s, field, sizeof field));
-  const int mndim = s->ifa ? 3 : fc_fno_get_config(s->m)->ndim;
-  const char *mtype = s->ifa ? fc_ifactformer_type(s->ifa) : fc_fno_type(s->m);
+  int mndim, cin, cout;
+  fc_model_channels(s->m, &mndim, &cin, &cout);
+  const char *mtype = fc_model_type(s->m);
   FcCall(fc_field_reader_open(comm, r->initial, &s->rd));
   FcCall(fc_field_reader_grid(s->rd, &s->g));
   if (s->g->ndim != mndim)
@@ -179,19 +150,14 @@ static fc_err rollout(fc_case *c, MPI_Comm comm, int argc, char **argv, const ro
   double dt = nsteps > 1 ? steps[1].time - steps[0].time : 1.0, t0 = steps[r->start + s->W - 1].time;
   fc_decomp d;
   FcCall(fc_decomp_slab(comm, s->g->n[0], &d));
-  int n[3] = {(int)s->g->n[0], (int)s->g->n[1], s->g->ndim == 3 ? (int)s->g->n[2] : 1};
-  long npts;
-  if (s->ifa) {
-    for (int a = 0; a < 3; a++) {
-      FcCall(FcMalloc(n[a], &s->coord[a]));
-      FcCall(fc_ifactformer_axis_coords(s->coords, n[a], s->g->length[a], s->g->coord[a], s->coord[a]));
-    }
-    FcCall(fc_ifactformer_setup_slab(s->ifa, comm, 1, n, (int)d.x0, (int)d.nxl, s->coord[0], s->coord[1], s->coord[2]));
-    npts = d.nxl * n[1] * n[2];
-  } else {
-    FcCall(fc_fno_setup(s->m, 1, n, comm));
-    npts = fc_fno_local_points(s->m);
+  fc_model_grid mg = {.ndim = s->g->ndim, .comm = comm, .x0 = (int)d.x0, .nxl = (int)d.nxl};
+  for (int a = 0; a < 3; a++) {
+    mg.n[a] = a < s->g->ndim ? (int)s->g->n[a] : 1;
+    mg.length[a] = a < s->g->ndim ? s->g->length[a] : 0;
+    mg.coord[a] = a < s->g->ndim ? s->g->coord[a] : NULL;
   }
+  FcCall(fc_model_setup(s->m, 1, &mg));
+  const long npts = fc_model_local_points(s->m);
   const long W = s->W, nc = s->nc;
   if (npts != d.nxl * fc_grid_plane_points(s->g))
     FcRaiseComm(comm, FC_ERR_INTERNAL, "the model's slab differs from the field decomposition");
@@ -211,7 +177,7 @@ static fc_err rollout(fc_case *c, MPI_Comm comm, int argc, char **argv, const ro
   FcCall(state_norm(comm, s->y, npts * nc, s, &max0, &finite));
 
   FcCall(fc_field_writer_create(comm, r->output, s->g, r->prec, &s->w));
-  FcCall(fc_field_writer_provenance(s->w, fc_case_file_path(c), fc_case_file_text(c), argc, argv));
+  FcCall(fc_field_writer_provenance(s->w, prov->case_path, prov->case_text, prov->argc, prov->argv));
   FcCall(fc_field_writer_parameter(s->w, "dt", dt));
   FcCall(write_state(s, s->y, 0, t0));
   fc_print(comm, "flowcast rollout: %s from %s (snapshots %ld..%ld), %ld steps on %d rank(s) -> %s\n",
@@ -222,8 +188,7 @@ static fc_err rollout(fc_case *c, MPI_Comm comm, int argc, char **argv, const ro
   double model_seconds = 0;
   for (long k = 1; k <= r->steps; k++) {
     double tm = fc_wtime();
-    if (s->ifa) FcCall(fc_ifactformer_forward(s->ifa, s->y, s->win));
-    else FcCall(fc_fno_forward(s->m, s->y, s->win));
+    FcCall(fc_model_forward(s->m, s->y, s->win));
     model_seconds += fc_wtime() - tm;
     double mx;
     FcCall(state_norm(comm, s->y, npts * nc, s, &mx, &finite));
@@ -259,22 +224,27 @@ static fc_err rollout(fc_case *c, MPI_Comm comm, int argc, char **argv, const ro
   return FC_SUCCESS;
 }
 
-fc_err fc_rollout_run(fc_case *c, MPI_Comm comm, int argc, char **argv)
+fc_err fc_rollout_exec(MPI_Comm comm, const fc_rollout_config *r, const fc_provenance *prov)
 {
-  rollout_config r;
-  memset(&r, 0, sizeof r);
-  FcCall(read_config(c, &r));
   rollout_state s;
   memset(&s, 0, sizeof s);
-  fc_err e = rollout(c, comm, argc, argv, &r, &s);
+  fc_err e = rollout(comm, r, prov, &s);
   if (e && s.w) fc_field_writer_discard(&s.w);
   fc_field_reader_close(&s.rd);
   fc_field_destroy(&s.f);
   fc_grid_destroy(&s.g);
-  fc_fno_destroy(&s.m);
-  fc_ifactformer_destroy(&s.ifa);
-  for (int a = 0; a < 3; a++) free(s.coord[a]);
+  fc_model_destroy(&s.m);
   free(s.win);
   free(s.y);
   return e;
+}
+
+fc_err fc_rollout_run(fc_case *c, MPI_Comm comm, int argc, char **argv)
+{
+  fc_rollout_config r;
+  FcCall(fc_rollout_read(c, &r));
+  FcCall(fc_case_check_unknown(c));
+  const fc_provenance prov = {.case_path = fc_case_file_path(c), .case_text = fc_case_file_text(c), .argc = argc, .argv = argv};
+  FcCall(fc_rollout_exec(comm, &r, &prov));
+  return FC_SUCCESS;
 }

@@ -1,5 +1,5 @@
-/* Training neural operators on trajectories (flowcast train): FNO/IFNO, and IFactFormer-m/-o
- * (model_type ifactformer_m/_o: 3D, 3 components, window 1, u(t) -> u(t + dt)).
+/* Training neural operators on trajectories (flowcast train): any model of the registry
+ * (fc_model.h), built from the case's model_* keys and the data's grid and channels.
  *
  * Data: a directory of trajectory files (flowcast field files, one per trajectory, e.g.
  * written by `flowcast simulate`), each with snapshots of one field on the same grid. A
@@ -14,8 +14,7 @@
 #include <limits.h>
 
 #include "fc_case.h"
-#include "fc_fno.h"
-#include "fc_ifactformer.h"
+#include "fc_model.h"
 #include "fc_optim.h"
 
 typedef struct {
@@ -45,10 +44,7 @@ typedef struct {
   char data_dir[PATH_MAX], field[64], checkpoint[PATH_MAX], best_checkpoint[PATH_MAX];
   int ncomp, window, max_traj;
   double val_fraction;
-  char model_type[32];  /* fno, ifno, ifactformer_m, ifactformer_o */
-  fc_fno_config model;  /* fno, ifno */
-  fc_ifactformer_config ifact; /* ifactformer_m, ifactformer_o (3D, 3 components, window 1) */
-  char coords[16];      /* IFactFormer coordinates: linspace or physical */
+  fc_model_spec model;  /* model_type and its hyper-parameters (the data add ndim and channels) */
   int epochs, batch, seed, checkpoint_every, resume;
   long stop_after; /* optimizer steps of this run before it stops with a checkpoint (0: never) */
   char optimizer[16], loss[16];

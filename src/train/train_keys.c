@@ -11,24 +11,6 @@ static const fc_key train_keys[] = {
     {"data_window", FC_KEY_INT, "10", 1, 1000, NULL, "snapshots in the input window (the model predicts the next one)"},
     {"data_val_fraction", FC_KEY_REAL, "0.2", 0, 0.9, NULL, "fraction of the trajectories (the last ones) held out for validation"},
     {"data_max_trajectories", FC_KEY_INT, "0", 0, 1000000, NULL, "use at most this many trajectories (0: all)"},
-    {"model_type", FC_KEY_CHOICE, "fno", 0, 0, "fno,ifno,ifactformer_m,ifactformer_o",
-     "FNO (layers with their own weights), implicit FNO (one shared layer), or IFactFormer-m (parallel) / -o (chained) "
-     "(3D, data_components 3, data_window 1)"},
-    {"model_width", FC_KEY_INT, "20", 1, 4096, NULL, "hidden width (IFactFormer: C, even)"},
-    {"model_modes", FC_KEY_INT, "12", 1, 4096, NULL, "Fourier modes kept per axis"},
-    {"model_layers", FC_KEY_INT, "4", 1, 256, NULL,
-     "Fourier layers (FNO) or iterations of the shared layer (IFNO, IFactFormer: L)"},
-    {"model_proj", FC_KEY_INT, "128", 1, 4096, NULL, "width of the projection's hidden layer"},
-    {"model_use_grid", FC_KEY_BOOL, "true", 0, 0, NULL, "append the grid coordinates to the input channels"},
-    {"model_fft_norm", FC_KEY_CHOICE, "backward", 0, 0, "backward,forward,ortho", "FFT normalisation (torch.fft's norm)"},
-    {"model_zero_dc_nyquist_imag", FC_KEY_BOOL, "false", 0, 0, NULL, "zero the imaginary part of the DC and Nyquist modes"},
-    {"model_heads", FC_KEY_INT, "2", 1, 256, NULL, "IFactFormer: attention heads H"},
-    {"model_value_width", FC_KEY_INT, "32", 1, 4096, NULL, "IFactFormer: value width per head Dv"},
-    {"model_kernel_mult", FC_KEY_INT, "1", 1, 64, NULL, "IFactFormer: kernel multiplier (query/key width Dk = mult Dv, even)"},
-    {"model_lift_width", FC_KEY_INT, "0", 0, 3 * 4096, NULL, "IFactFormer: channels of the grouped lifting, a multiple of 3 (0: C/2)"},
-    {"model_rope_scale", FC_KEY_REAL, "64", 1e-6, 1e6, NULL, "IFactFormer: RoPE frequency scale"},
-    {"model_coords", FC_KEY_CHOICE, "linspace", 0, 0, "linspace,physical",
-     "IFactFormer coordinates: linspace(0, L, n) with the endpoint per axis (the reference code) or the grid's (stretched) ones"},
     {"train_epochs", FC_KEY_INT, "10", 1, 1000000, NULL, "epochs"},
     {"train_batch", FC_KEY_INT, "20", 1, 100000, NULL, "global batch size (split over the MPI ranks)"},
     {"train_optimizer", FC_KEY_CHOICE, "adam", 0, 0, "adam,adamw", "optimizer (betas 0.9, 0.999, eps 1e-8)"},
@@ -54,6 +36,7 @@ static const fc_key train_keys[] = {
 fc_err fc_train_declare(fc_case *c)
 {
   FcCall(fc_case_add_keys(c, "train", train_keys, (int)(sizeof train_keys / sizeof train_keys[0])));
+  FcCall(fc_model_declare(c));
   return FC_SUCCESS;
 }
 
@@ -71,38 +54,7 @@ fc_err fc_train_read(fc_case *c, fc_train_config *t)
   FcCall(fc_case_get_real(c, "data_val_fraction", &t->val_fraction));
   FcCall(fc_case_get_int(c, "data_max_trajectories", &v));
   t->max_traj = (int)v;
-  fc_fno_config *m = &t->model;
-  FcCall(fc_case_get_string(c, "model_type", buf, sizeof buf));
-  m->implicit = !strcmp(buf, "ifno");
-  snprintf(t->model_type, sizeof t->model_type, "%s", buf);
-  FcCall(fc_case_get_int(c, "model_width", &v));
-  m->width = (int)v;
-  FcCall(fc_case_get_int(c, "model_modes", &v));
-  m->modes[0] = m->modes[1] = m->modes[2] = (int)v;
-  FcCall(fc_case_get_int(c, "model_layers", &v));
-  m->layers = (int)v;
-  FcCall(fc_case_get_int(c, "model_proj", &v));
-  m->proj = (int)v;
-  FcCall(fc_case_get_bool(c, "model_use_grid", &m->use_grid));
-  FcCall(fc_case_get_string(c, "model_fft_norm", buf, sizeof buf));
-  m->norm = !strcmp(buf, "forward") ? FC_FFT_NORM_FORWARD : !strcmp(buf, "ortho") ? FC_FFT_NORM_ORTHO : FC_FFT_NORM_BACKWARD;
-  FcCall(fc_case_get_bool(c, "model_zero_dc_nyquist_imag", &m->zero_dc_nyquist_imag));
-  fc_ifactformer_config *f = &t->ifact;
-  f->C = m->width;
-  f->L = m->layers;
-  f->variant = !strcmp(t->model_type, "ifactformer_o") ? FC_IFACT_CHAINED : FC_IFACT_PARALLEL;
-  FcCall(fc_case_get_int(c, "model_heads", &v));
-  f->H = (int)v;
-  FcCall(fc_case_get_int(c, "model_value_width", &v));
-  f->Dv = (int)v;
-  FcCall(fc_case_get_int(c, "model_kernel_mult", &v));
-  f->mult = (int)v;
-  FcCall(fc_case_get_int(c, "model_lift_width", &v));
-  f->lift_width = (int)v;
-  double scale;
-  FcCall(fc_case_get_real(c, "model_rope_scale", &scale));
-  f->freq_scale = (float)scale;
-  FcCall(fc_case_get_string(c, "model_coords", t->coords, sizeof t->coords));
+  FcCall(fc_model_read_case(c, &t->model));
   FcCall(fc_case_get_int(c, "train_epochs", &v));
   t->epochs = (int)v;
   FcCall(fc_case_get_int(c, "train_batch", &v));

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fc_checkpoint.h"
 #include "fc_log.h"
 #include "fc_loss.h"
 #include "fc_train.h"
@@ -22,31 +21,32 @@ typedef struct {
   int rank, size;
   const fc_train_config *t;
   fc_dataset d;
-  fc_fno *m;             /* fno, ifno */
-  fc_ifactformer *ifa;   /* ifactformer_m, ifactformer_o */
-  float *coord[3];       /* IFactFormer coordinates per axis */
+  fc_model *m;
   int B, r0, nr;         /* global batch; this rank's rows [r0, r0 + nr) */
   long *perm;            /* the epoch's permutation of the training samples */
   float *x, *y, *yh, *dy, *yd, *yhd; /* local batch buffers */
-  fc_hparam hp[24];
-  int nhp;
+  fc_hparam extra[3];    /* data_window, data_components, data_field: saved with the model's */
   fc_named_array norm[3]; /* field_mean, field_std, validation_best */
   float best[2];          /* lowest validation loss so far and its epoch (FLT_MAX, 0 before any) */
 } trainer;
 
-static fc_params *model_params(trainer *tr) { return tr->ifa ? fc_ifactformer_params(tr->ifa) : fc_fno_params(tr->m); }
-static const char *model_type(const trainer *tr) { return tr->ifa ? fc_ifactformer_type(tr->ifa) : fc_fno_type(tr->m); }
-static fc_err model_forward(trainer *tr, float *y, const float *x)
+/* What a checkpoint of this run holds beyond the model (moments, counters, normalisation). */
+static fc_model_state run_state(trainer *tr, long step, long epoch, long next_batch)
 {
-  return tr->ifa ? fc_ifactformer_forward(tr->ifa, y, x) : fc_fno_forward(tr->m, y, x);
-}
-static fc_err model_backward(trainer *tr, const float *dy)
-{
-  return tr->ifa ? fc_ifactformer_backward(tr->ifa, NULL, dy) : fc_fno_backward(tr->m, NULL, dy);
+  return (fc_model_state){.extra = tr->extra,
+                          .nextra = 3,
+                          .with_optimizer = 1,
+                          .optimizer = tr->t->optimizer,
+                          .step = step,
+                          .epoch = epoch,
+                          .rng_seed = (unsigned long long)tr->t->seed,
+                          .rng_counter = (unsigned long long)next_batch,
+                          .arrays = tr->norm,
+                          .narrays = 3};
 }
 
-/* The optimizer step on the trainable runs of the slab only: frozen tensors (IFactFormer's
- * pe.B) are not decayed by AdamW (element-wise, so the same result as one call when all train). */
+/* The optimizer step on the trainable runs of the slab only: frozen tensors (e.g. a Fourier-feature
+ * matrix) are not decayed by AdamW (element-wise, so the same result as one call when all train). */
 static void optimizer_step(fc_params *p, const fc_adam_config *adam, long t, double lr)
 {
   for (long i = 0; i < p->n;) {
@@ -96,10 +96,8 @@ static double batch_loss(trainer *tr, int nr, float *dy)
 /* Writes the training state to `path` (output_checkpoint, or the best one). */
 static fc_err save_to(trainer *tr, const char *path, long step, long epoch, long next_batch)
 {
-  fc_params *p = model_params(tr);
-  fc_checkpoint ck = {model_type(tr), tr->hp, tr->nhp, p, 1, tr->t->optimizer, step, epoch,
-                      (unsigned long long)tr->t->seed, (unsigned long long)next_batch, tr->norm, 3};
-  FcCall(fc_checkpoint_save(tr->comm, path, &ck));
+  const fc_model_state st = run_state(tr, step, epoch, next_batch);
+  FcCall(fc_model_save(tr->m, tr->comm, path, &st));
   return FC_SUCCESS;
 }
 static fc_err save(trainer *tr, long step, long epoch, long next_batch)
@@ -121,7 +119,7 @@ static fc_err validate(trainer *tr, double *loss)
       fc_dataset_sample(d, 1, s < nval ? s : 0, tr->x + i * per_in, tr->y + i * per_out);
       real += s < nval;
     }
-    if (tr->nr) FcCall(model_forward(tr, tr->yh, tr->x));
+    if (tr->nr) FcCall(fc_model_forward(tr->m, tr->yh, tr->x));
     if (real) sum += batch_loss(tr, real, NULL); /* the real samples come first */
     counted += real;
   }
@@ -135,18 +133,18 @@ static fc_err train_loop(trainer *tr)
 {
   const fc_train_config *t = tr->t;
   const fc_dataset *d = &tr->d;
-  fc_params *p = model_params(tr);
+  fc_params *p = fc_model_params(tr->m);
   const long ntrain = fc_dataset_count(d, 0), nb = ntrain / tr->B, per_in = d->npts * d->window * d->ncomp,
              per_out = d->npts * d->ncomp;
   if (nb < 1) FcRaiseComm(tr->comm, FC_ERR_INPUT, "%ld training samples: fewer than one batch of %d", ntrain, tr->B);
   const fc_adam_config adam = {0.9, 0.999, 1e-8, t->weight_decay, !strcmp(t->optimizer, "adamw")};
   long step = 0, epoch = 0, first_batch = 0;
   if (t->resume) {
-    fc_checkpoint ck = {model_type(tr), tr->hp, tr->nhp, p, 1, t->optimizer, 0, 0, 0, 0, tr->norm, 3};
+    fc_model_state ck = run_state(tr, 0, 0, 0);
     float mean[8], std[8];
     memcpy(mean, tr->norm[0].data, sizeof mean);
     memcpy(std, tr->norm[1].data, sizeof std);
-    FcCall(fc_checkpoint_load(tr->comm, t->checkpoint, &ck));
+    FcCall(fc_model_load(tr->m, tr->comm, t->checkpoint, &ck));
     for (int c = 0; c < d->ncomp; c++)
       if (mean[c] != tr->norm[0].data[c] || std[c] != tr->norm[1].data[c])
         FcRaiseComm(tr->comm, FC_ERR_INPUT, "checkpoint '%s' was trained on other data (normalisation differs)", t->checkpoint);
@@ -157,7 +155,7 @@ static fc_err train_loop(trainer *tr)
   }
   fc_print(tr->comm,
            "flowcast train: %s, %ld parameters, %ld training / %ld validation samples, batch %d on %d rank(s), %d epochs\n",
-           model_type(tr), fc_params_count(p, 1), ntrain, fc_dataset_count(d, 1), tr->B, tr->size, t->epochs);
+           fc_model_type(tr->m), fc_params_count(p, 1), ntrain, fc_dataset_count(d, 1), tr->B, tr->size, t->epochs);
   double t_start = fc_wtime();
   long samples_done = 0, first_step = step;
   for (; epoch < t->epochs; epoch++, first_batch = 0) {
@@ -171,9 +169,9 @@ static fc_err train_loop(trainer *tr)
       fc_params_zero_grad(p);
       double loc = 0;
       if (tr->nr) {
-        FcCall(model_forward(tr, tr->yh, tr->x));
+        FcCall(fc_model_forward(tr->m, tr->yh, tr->x));
         loc = batch_loss(tr, tr->nr, tr->dy);
-        FcCall(model_backward(tr, tr->dy));
+        FcCall(fc_model_backward(tr->m, NULL, tr->dy));
       }
       FcCall(fc_params_allreduce_grad(p, tr->comm, (double)tr->nr / tr->B));
       if (t->clip > 0) fc_clip_grad_norm(p->grad, p->n, t->clip);
@@ -226,31 +224,19 @@ static fc_err setup(trainer *tr, MPI_Comm comm, const fc_train_config *t)
   MPI_Comm_rank(comm, &tr->rank);
   MPI_Comm_size(comm, &tr->size);
   FcCall(fc_dataset_load(comm, t->data_dir, t->field, t->ncomp, t->window, t->val_fraction, t->max_traj, &tr->d));
-  if (!strncmp(t->model_type, "ifactformer", 11)) {
-    const fc_dataset *d = &tr->d;
-    if (d->ndim != 3 || t->ncomp != 3 || t->window != 1)
-      FcRaiseComm(comm, FC_ERR_INPUT,
-                  "model_type %s learns u(t) -> u(t + dt) of a 3D, 3-component field: got a %dD grid, data_components %d, "
-                  "data_window %d (expected 3, 3, 1)", t->model_type, d->ndim, t->ncomp, t->window);
-    FcCall(fc_ifactformer_create(&t->ifact, &tr->ifa));
-    FcCall(fc_ifactformer_init(tr->ifa, (unsigned long long)t->seed));
-    for (int a = 0; a < 3; a++) {
-      FcCall(FcMalloc(d->n[a], &tr->coord[a]));
-      FcCall(fc_ifactformer_axis_coords(t->coords, d->n[a], d->length[a], d->coord[a], tr->coord[a]));
-    }
-    tr->nhp = fc_ifactformer_hparams(tr->ifa, t->coords, tr->hp, 20);
-  } else {
-    fc_fno_config mc = t->model;
-    mc.ndim = tr->d.ndim;
-    mc.in_channels = t->window * t->ncomp;
-    mc.out_channels = t->ncomp;
-    FcCall(fc_fno_create(&mc, &tr->m));
-    FcCall(fc_fno_init(tr->m, (unsigned long long)t->seed));
-    tr->nhp = fc_fno_hparams(tr->m, tr->hp, 20);
-  }
-  fc_hparam extra[3] = {{"data_window", 0, t->window, ""}, {"data_components", 0, t->ncomp, ""}, {"data_field", 1, 0, ""}};
-  snprintf(extra[2].text, sizeof extra[2].text, "%s", t->field);
-  for (int i = 0; i < 3; i++) tr->hp[tr->nhp++] = extra[i];
+  /* the model maps the input window (window x components channels) to the next snapshot */
+  fc_model_spec spec = t->model;
+  FcCall(fc_model_spec_set(&spec, "ndim", tr->d.ndim));
+  FcCall(fc_model_spec_set(&spec, "in_channels", t->window * t->ncomp));
+  FcCall(fc_model_spec_set(&spec, "out_channels", t->ncomp));
+  char ctx[64];
+  snprintf(ctx, sizeof ctx, "model_type %s", spec.type);
+  FcCall(fc_model_create(spec.type, spec.h, spec.n, ctx, &tr->m));
+  FcCall(fc_model_init(tr->m, (unsigned long long)t->seed));
+  tr->extra[0] = (fc_hparam){.name = "data_window", .value = t->window};
+  tr->extra[1] = (fc_hparam){.name = "data_components", .value = t->ncomp};
+  tr->extra[2] = (fc_hparam){.name = "data_field", .is_text = 1};
+  snprintf(tr->extra[2].text, sizeof tr->extra[2].text, "%s", t->field);
   tr->norm[0] = (fc_named_array){"field_mean", tr->d.mean, tr->d.ncomp};
   tr->norm[1] = (fc_named_array){"field_std", tr->d.std, tr->d.ncomp};
   tr->best[0] = FLT_MAX; /* no epoch yet (checkpoints refuse non-finite values) */
@@ -261,8 +247,13 @@ static fc_err setup(trainer *tr, MPI_Comm comm, const fc_train_config *t)
   tr->nr = base + (tr->rank < extra_rows);
   tr->r0 = tr->rank * base + (tr->rank < extra_rows ? tr->rank : extra_rows);
   if (tr->B < tr->size) FcRaise(FC_ERR_INPUT, "key 'train_batch' = %d: at least one sample per rank (%d ranks)", tr->B, tr->size);
-  if (tr->ifa) FcCall(fc_ifactformer_setup(tr->ifa, tr->nr, tr->d.n, tr->coord[0], tr->coord[1], tr->coord[2]));
-  else FcCall(fc_fno_setup(tr->m, tr->nr, tr->d.n, MPI_COMM_SELF));
+  fc_model_grid g = {.ndim = tr->d.ndim, .comm = MPI_COMM_SELF};
+  for (int a = 0; a < 3; a++) {
+    g.n[a] = a < tr->d.ndim ? tr->d.n[a] : 1;
+    g.length[a] = tr->d.length[a];
+    g.coord[a] = tr->d.coord[a];
+  }
+  FcCall(fc_model_setup(tr->m, tr->nr, &g));
   const long per_in = tr->d.npts * t->window * t->ncomp, per_out = tr->d.npts * t->ncomp, nr = tr->nr;
   FcCall(FcMalloc(fc_dataset_count(&tr->d, 0) + 1, &tr->perm));
   FcCall(FcMalloc(nr * per_in + 1, &tr->x));
@@ -282,9 +273,7 @@ fc_err fc_train_run(MPI_Comm comm, const fc_train_config *t, const char *case_pa
   float *bufs[] = {tr.x, tr.y, tr.yh, tr.dy, tr.yd, tr.yhd};
   for (int i = 0; i < 6; i++) free(bufs[i]);
   free(tr.perm);
-  fc_fno_destroy(&tr.m);
-  fc_ifactformer_destroy(&tr.ifa);
-  for (int a = 0; a < 3; a++) free(tr.coord[a]);
+  fc_model_destroy(&tr.m);
   fc_dataset_free(&tr.d);
   return e;
 }

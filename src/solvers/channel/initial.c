@@ -14,7 +14,7 @@
 
 #include "fc_channel.h"
 #include "fc_io.h"
-#include "fc_params.h"
+#include "fc_rng.h"
 
 #define NMODE 4
 

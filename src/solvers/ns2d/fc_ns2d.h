@@ -100,7 +100,7 @@ fc_ns2d_grf fc_ns2d_grf_default(double alpha, double tau);
 /* mu_k for the integer wavenumber (kx, ky). */
 double fc_ns2d_grf_eigenvalue(const fc_ns2d_grf *g, long kx, long ky);
 /* w(0) = sample `sample` of the field under `seed` (step = 0). Coefficients come from the
- * counter-based RNG of fc_params.h keyed by the signed wavenumber, so a sample does not
+ * counter-based RNG of fc_rng.h keyed by the signed wavenumber, so a sample does not
  * depend on the rank count, and the same (seed, sample) on a finer grid has the same
  * coefficients on the modes both grids hold (except the coarse grid's Nyquist modes). */
 void fc_ns2d_set_grf(fc_ns2d *s, const fc_ns2d_grf *g, unsigned long long seed, unsigned long long sample);

@@ -27,7 +27,7 @@
 #include <string.h>
 
 #include "fc_ns2d.h"
-#include "fc_params.h"
+#include "fc_rng.h"
 
 fc_ns2d_grf fc_ns2d_grf_default(double alpha, double tau)
 {

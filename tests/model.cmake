@@ -1,0 +1,2 @@
+# The model interface (fc_model.h): registry, case keys, creation, checkpoints, refusals.
+fc_cunit_test(model RANKS 1 2)
